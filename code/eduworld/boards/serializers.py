@@ -1,0 +1,20 @@
+from rest_framework import serializers
+
+from .models import CODE_DIGITS, Board
+
+
+class BoardSerializer(serializers.ModelSerializer):
+    paired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Board
+        fields = ["id", "name", "code", "code_expires", "paired", "created"]
+        read_only_fields = ["id", "code", "code_expires", "paired", "created"]
+
+    def get_paired(self, board) -> bool:
+        return board.teacher_id is not None
+
+
+class PairSerializer(serializers.Serializer):
+    code = serializers.RegexField(rf"^\d{{{CODE_DIGITS}}}$", help_text="The code the board shows",
+                                  error_messages={"invalid": f"A code is {CODE_DIGITS} digits."})

@@ -1,0 +1,126 @@
+import uuid
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from treebeard.exceptions import InvalidMoveToDescendant
+
+from .models import PARENT_KIND, Node, search_document
+from .serializers import MoveSerializer, NodeSerializer, SearchResultSerializer, check_parent
+
+
+class IsOwnerOrReadOnly(permissions.BasePermission):
+    message = "Only the teacher who owns this curriculum can change it."
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or obj.owner_id == request.user.id
+
+
+def visible_nodes(user):
+    """A teacher sees their own curriculum and everything anyone has published."""
+    return Node.objects.filter(Q(owner=user) | Q(published=True)).select_related("owner")
+
+
+class NodeViewSet(viewsets.ModelViewSet):
+    serializer_class = NodeSerializer
+    permission_classes = [permissions.IsAuthenticated, IsOwnerOrReadOnly]
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @extend_schema(parameters=[
+        OpenApiParameter("parent", OpenApiTypes.UUID, description="Only this node's children"),
+        OpenApiParameter("kind", str, enum=[k for k in PARENT_KIND]),
+    ])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        nodes = visible_nodes(self.request.user).order_by("path")
+        if self.action == "list":
+            kind = self.request.query_params.get("kind")
+            if kind:
+                if kind not in PARENT_KIND:
+                    raise exceptions.ValidationError({"kind": f"Unknown kind {kind!r}."})
+                nodes = nodes.filter(kind=kind)
+            parent_id = self.request.query_params.get("parent")
+            if parent_id:
+                nodes = nodes.filter(pk__in=self.get_parent(parent_id).get_children())
+        return nodes
+
+    def get_parent(self, parent_id):
+        try:
+            return visible_nodes(self.request.user).get(pk=uuid.UUID(parent_id))
+        except (ValueError, Node.DoesNotExist) as err:
+            raise exceptions.NotFound("No such parent node.") from err
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        parent = data.pop("parent", None)
+        data["owner"] = self.request.user
+        if parent is None:
+            serializer.instance = Node.add_root(**data)
+        else:
+            # Re-read the parent: treebeard computes the child's path from it.
+            serializer.instance = Node.objects.get(pk=parent.pk).add_child(**data)
+
+    def perform_destroy(self, node):
+        node.delete()  # treebeard deletes the whole subtree
+
+    @extend_schema(responses=NodeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def children(self, request, pk=None):
+        node = self.get_object()
+        page = self.paginate_queryset(
+            visible_nodes(request.user).filter(pk__in=node.get_children()).order_by("path"))
+        return self.get_paginated_response(NodeSerializer(page, many=True).data)
+
+    @extend_schema(request=MoveSerializer, responses=NodeSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        node = self.get_object()
+        form = MoveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        target = visible_nodes(request.user).filter(pk=form.validated_data["target"]).first()
+        if target is None:
+            raise exceptions.ValidationError({"target": "No such node."})
+        position = form.validated_data["position"]
+        if target.pk == node.pk:
+            raise exceptions.ValidationError({"target": "A node cannot move next to itself."})
+        new_parent = target if position.endswith("child") else target.get_parent()
+        check_parent(node.kind, new_parent, request.user)
+        try:
+            node.move(target, pos=position)
+        except InvalidMoveToDescendant as err:
+            raise exceptions.ValidationError(
+                {"target": "A node cannot move under its own descendant."}) from err
+        return Response(NodeSerializer(Node.objects.get(pk=node.pk)).data)
+
+
+class SearchView(ListAPIView):
+    """Full-text search over title, tags and body, best match first (English and Dutch)."""
+
+    serializer_class = SearchResultSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True,
+                                                description="Words to look for")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        text = self.request.query_params.get("q", "").strip()
+        if not text:
+            raise exceptions.ValidationError({"q": "Say what to look for: ?q=words"})
+        if len(text) > 200:
+            raise exceptions.ValidationError({"q": "At most 200 characters."})
+        # Stem the query both ways: a Dutch lesson matches Dutch stems, an English one English.
+        query = (SearchQuery(text, config="english", search_type="websearch")
+                 | SearchQuery(text, config="dutch", search_type="websearch"))
+        return (visible_nodes(self.request.user)
+                .annotate(document=search_document())
+                .filter(document=query)
+                .annotate(rank=SearchRank(search_document(), query))
+                .order_by("-rank", "path"))

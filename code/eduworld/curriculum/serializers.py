@@ -1,0 +1,75 @@
+from rest_framework import serializers
+
+from .models import PARENT_KIND, Node
+
+MAX_TAGS = 20
+MAX_BODY = 200_000
+
+
+class NodeSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Node.objects.all(), required=False, allow_null=True,
+        help_text="The node this one hangs under; null (or absent) for a subject.",
+    )
+    owner = serializers.EmailField(source="owner.email", read_only=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50, allow_blank=False), max_length=MAX_TAGS,
+        required=False,
+    )
+    body = serializers.CharField(max_length=MAX_BODY, allow_blank=True, required=False,
+                                 trim_whitespace=False)
+
+    class Meta:
+        model = Node
+        fields = ["id", "kind", "title", "body", "tags", "language", "published", "parent",
+                  "owner", "depth", "created", "updated"]
+        read_only_fields = ["id", "depth", "created", "updated"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list):
+            # Kind and place are fixed once created; /move/ changes the place.
+            fields["kind"].read_only = True
+            fields["parent"].read_only = True
+        return fields
+
+    def to_representation(self, node):
+        data = super().to_representation(node)
+        parent = node.get_parent() if node.depth > 1 else None
+        data["parent"] = str(parent.id) if parent else None
+        return data
+
+    def validate(self, attrs):
+        if self.instance is None:
+            check_parent(attrs["kind"], attrs.get("parent"), self.context["request"].user)
+        return attrs
+
+
+def check_parent(kind, parent, user):
+    """A node must hang under the kind above it, in the teacher's own curriculum."""
+    wanted = PARENT_KIND[kind]
+    if wanted is None and parent is not None:
+        raise serializers.ValidationError({"parent": "A subject is a root: it has no parent."})
+    if wanted is not None:
+        if parent is None:
+            raise serializers.ValidationError({"parent": f"A {kind} needs a {wanted} as parent."})
+        if parent.kind != wanted:
+            raise serializers.ValidationError(
+                {"parent": f"A {kind} hangs under a {wanted}, not under a {parent.kind}."})
+        if parent.owner_id != user.id:
+            raise serializers.ValidationError(
+                {"parent": "You can only add to your own curriculum."})
+
+
+class MoveSerializer(serializers.Serializer):
+    POSITIONS = ["first-child", "last-child", "left", "right"]
+    target = serializers.UUIDField(help_text="The node to move under (a child position) "
+                                             "or beside (left/right).")
+    position = serializers.ChoiceField(choices=POSITIONS, default="last-child")
+
+
+class SearchResultSerializer(NodeSerializer):
+    rank = serializers.FloatField(read_only=True, help_text="Higher is a better match")
+
+    class Meta(NodeSerializer.Meta):
+        fields = [*NodeSerializer.Meta.fields, "rank"]

@@ -1,0 +1,168 @@
+"""EduWorld's one settings module.
+
+Everything that differs between hosts or environments comes from EDUWORLD_* environment
+variables (systemd passes them from /etc/eduworld/eduworld.env, rendered by the Ansible
+role `app`). Nothing host-specific is written here.
+"""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name, default=None):
+    value = os.environ.get(f"EDUWORLD_{name}", default)
+    if value is None:
+        raise ImproperlyConfigured(f"EDUWORLD_{name} is not set (see chapters/01-crud).")
+    return value
+
+
+def env_bool(name, default):
+    return env(name, "1" if default else "0").lower() in ("1", "true", "yes", "on")
+
+
+def env_list(name, default):
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def read_secret_key():
+    # A file keeps the key out of `ps` and out of the unit file; Ansible generates it.
+    path = os.environ.get("EDUWORLD_SECRET_KEY_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    if DEBUG:
+        return "insecure-development-key-never-used-in-production"
+    return env("SECRET_KEY")
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = read_secret_key()
+
+# This host's own name: /api/health/ reports it, so a client can see which host answered.
+HOST_NAME = env("HOST_NAME", "localhost")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.postgres",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "treebeard",
+    "eduworld.core",
+    "eduworld.accounts",
+    "eduworld.curriculum",
+    "eduworld.assets",
+    "eduworld.boards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "eduworld.core.limits.BodySizeLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "eduworld.core.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "eduworld.urls"
+WSGI_APPLICATION = "eduworld.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": env("DB_NAME", "eduworld"),
+        "USER": env("DB_USER", "eduworld"),
+        "PASSWORD": env("DB_PASSWORD", ""),
+        "HOST": env("DB_HOST", "127.0.0.1"),
+        "PORT": env("DB_PORT", "5432"),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        # A request's writes commit together or not at all.
+        "ATOMIC_REQUESTS": True,
+        # A dead database must fail a request fast, not hang a worker.
+        "OPTIONS": {"connect_timeout": 3},
+    }
+}
+# Every key is a UUID (multi-master: two hosts' sequences collide). See chapter 1.
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Sessions live in the database, so that (from chapter 2 on) both hosts know them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = env("STATIC_URL", "/static/")
+STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR.parent.parent / ".state" / "static"))
+MEDIA_URL = env("MEDIA_URL", "/media/")
+MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR.parent.parent / ".state" / "media"))
+
+# Request size limits: an upload above MAX_UPLOAD_BYTES is refused with 413, before
+# anything is written. nginx's client_max_body_size matches it (role nginx).
+MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "eduworld.core.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "eduworld.core.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "EduWorld API",
+    "DESCRIPTION": "Curriculum, search, media and classroom boards. Served by every host.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Production runs behind nginx with TLS; the lab turns HTTPS off (EDUWORLD_HTTPS=0).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The SPA reads the CSRF token from this cookie and echoes it in X-CSRFToken.
+CSRF_COOKIE_HTTPONLY = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

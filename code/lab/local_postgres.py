@@ -1,0 +1,85 @@
+"""A real PostgreSQL 15 cluster of our own on this machine: for the fast tests and `make demo`.
+
+Debian's postgresql-15 binaries, a data folder of our own, a port of our own, listening on
+loopback only. As root the server runs as the `postgres` user (initdb refuses root).
+"""
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalPostgres:
+    def __init__(self, folder, port=None, user="eduworld", database="eduworld"):
+        self.folder = Path(folder)
+        self.data = self.folder / "data"
+        self.log = self.folder / "postgres.log"
+        self.port = port or free_port()
+        self.user = user
+        self.database = database
+
+    def settings(self):
+        """The EDUWORLD_DB_* environment that points Django at this cluster."""
+        return {"EDUWORLD_DB_HOST": "127.0.0.1", "EDUWORLD_DB_PORT": str(self.port),
+                "EDUWORLD_DB_NAME": self.database, "EDUWORLD_DB_USER": self.user,
+                "EDUWORLD_DB_PASSWORD": ""}
+
+    def start(self, timeout=30):
+        if not (BIN / "initdb").exists():
+            raise SystemExit(f"{BIN}/initdb not found: run `make setup` (Debian's postgresql-15).")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._own(self.folder)
+        if not (self.data / "PG_VERSION").exists():
+            self._run(BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
+                      "--encoding=UTF8", "--locale=C.UTF-8")
+        self._run(BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", str(timeout),
+                  "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 "
+                        f"-c unix_socket_directories={self.folder} -c fsync=off "
+                        "-c full_page_writes=off -c synchronous_commit=off", "start")
+        self.sql(f"DO $$ BEGIN CREATE ROLE {self.user} LOGIN CREATEDB; "
+                 "EXCEPTION WHEN duplicate_object THEN NULL; END $$;")
+        exists = self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'")
+        if not exists.strip():
+            self.sql(f"CREATE DATABASE {self.database} OWNER {self.user}")
+        return self
+
+    def stop(self):
+        if (self.data / "postmaster.pid").exists():
+            self._run(BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def sql(self, statement, database="postgres"):
+        return self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                         "-d", database, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                         "-c", statement)
+
+    def _own(self, path):
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(path, account.pw_uid, account.pw_gid)
+
+    def _run(self, *args):
+        command = [str(a) for a in args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, cwd="/")
+        if result.returncode != 0:
+            log = self.log.read_text()[-2000:] if self.log.exists() else "(no log)"
+            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n"
+                               f"{result.stderr}\n--- {self.log} ---\n{log}")
+        return result.stdout
+
