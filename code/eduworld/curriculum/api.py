@@ -48,7 +48,7 @@ class NodeViewSet(viewsets.ModelViewSet):
                 nodes = nodes.filter(kind=kind)
             parent_id = self.request.query_params.get("parent")
             if parent_id:
-                nodes = nodes.filter(pk__in=self.get_parent(parent_id).get_children())
+                nodes = nodes.filter(pk__in=Node.objects.get_children(self.get_parent(parent_id)))
         return nodes
 
     def get_parent(self, parent_id):
@@ -62,10 +62,10 @@ class NodeViewSet(viewsets.ModelViewSet):
         parent = data.pop("parent", None)
         data["owner"] = self.request.user
         if parent is None:
-            serializer.instance = Node.add_root(**data)
+            serializer.instance = Node.objects.add_root(data)
         else:
-            # Re-read the parent: treebeard computes the child's path from it.
-            serializer.instance = Node.objects.get(pk=parent.pk).add_child(**data)
+            # treebeard locks the parent row and computes the child's path from it.
+            serializer.instance = Node.objects.add_child(parent, data)
 
     def perform_destroy(self, node):
         node.delete()  # treebeard deletes the whole subtree
@@ -75,7 +75,7 @@ class NodeViewSet(viewsets.ModelViewSet):
     def children(self, request, pk=None):
         node = self.get_object()
         page = self.paginate_queryset(
-            visible_nodes(request.user).filter(pk__in=node.get_children()).order_by("path"))
+            visible_nodes(request.user).filter(pk__in=Node.objects.get_children(node)).order_by("path"))
         return self.get_paginated_response(NodeSerializer(page, many=True).data)
 
     @extend_schema(request=MoveSerializer, responses=NodeSerializer)
@@ -90,10 +90,10 @@ class NodeViewSet(viewsets.ModelViewSet):
         position = form.validated_data["position"]
         if target.pk == node.pk:
             raise exceptions.ValidationError({"target": "A node cannot move next to itself."})
-        new_parent = target if position.endswith("child") else target.get_parent()
+        new_parent = target if position.endswith("child") else Node.objects.get_parent(target)
         check_parent(node.kind, new_parent, request.user)
         try:
-            node.move(target, pos=position)
+            Node.objects.move(node, target, pos=position)
         except InvalidMoveToDescendant as err:
             raise exceptions.ValidationError(
                 {"target": "A node cannot move under its own descendant."}) from err

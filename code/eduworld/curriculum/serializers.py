@@ -35,7 +35,7 @@ class NodeSerializer(serializers.ModelSerializer):
 
     def to_representation(self, node):
         data = super().to_representation(node)
-        parent = node.get_parent() if node.depth > 1 else None
+        parent = Node.objects.get_parent(node) if node.depth > 1 else None
         data["parent"] = str(parent.id) if parent else None
         return data
 

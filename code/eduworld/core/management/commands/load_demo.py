@@ -28,6 +28,7 @@ class Command(BaseCommand):
         kind, title, language, tags, body, children = item
         fields = dict(kind=kind, title=title, language=language, tags=tags, body=body,
                       published=True, owner=teacher)
-        node = Node.add_root(**fields) if parent is None else parent.add_child(**fields)
-        return 1 + sum(self.add(teacher, Node.objects.get(pk=node.pk), child)
+        node = (Node.objects.add_root(fields) if parent is None
+                else Node.objects.add_child(parent, fields))
+        return 1 + sum(self.add(teacher, node, child)
                        for child in children)
