@@ -29,10 +29,10 @@ class LocalPostgres:
         self.user = user
         self.database = database
 
-    def settings(self):
+    def settings(self, database=None):
         """The EDUWORLD_DB_* environment that points Django at this cluster."""
         return {"EDUWORLD_DB_HOST": "127.0.0.1", "EDUWORLD_DB_PORT": str(self.port),
-                "EDUWORLD_DB_NAME": self.database, "EDUWORLD_DB_USER": self.user,
+                "EDUWORLD_DB_NAME": database or self.database, "EDUWORLD_DB_USER": self.user,
                 "EDUWORLD_DB_PASSWORD": ""}
 
     def start(self, timeout=30):
@@ -49,10 +49,12 @@ class LocalPostgres:
                         "-c full_page_writes=off -c synchronous_commit=off", "start")
         self.sql(f"DO $$ BEGIN CREATE ROLE {self.user} LOGIN CREATEDB; "
                  "EXCEPTION WHEN duplicate_object THEN NULL; END $$;")
-        exists = self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'")
-        if not exists.strip():
-            self.sql(f"CREATE DATABASE {self.database} OWNER {self.user}")
+        self.create_database(self.database)
         return self
+
+    def create_database(self, name):
+        if not self.sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip():
+            self.sql(f"CREATE DATABASE {name} OWNER {self.user}")
 
     def stop(self):
         if (self.data / "postmaster.pid").exists():

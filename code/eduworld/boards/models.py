@@ -19,7 +19,8 @@ class Board(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100)
-    code = models.CharField(max_length=CODE_DIGITS, null=True, blank=True)
+    # NULL, not "", once paired: the unique constraint covers only the codes on show.
+    code = models.CharField(max_length=CODE_DIGITS, null=True, blank=True)  # noqa: DJ001
     code_expires = models.DateTimeField(null=True, blank=True)
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="boards")

@@ -1,7 +1,9 @@
 
-import eduworld.accounts.models
 import uuid
+
 from django.db import migrations, models
+
+import eduworld.accounts.models
 
 
 class Migration(migrations.Migration):

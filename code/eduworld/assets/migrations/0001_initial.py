@@ -1,9 +1,11 @@
 
-import django.db.models.deletion
-import eduworld.assets.models
 import uuid
+
+import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+import eduworld.assets.models
 
 
 class Migration(migrations.Migration):

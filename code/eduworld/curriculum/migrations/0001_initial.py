@@ -1,9 +1,10 @@
 
+import uuid
+
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
-import uuid
 from django.conf import settings
 from django.db import migrations, models
 
