@@ -13,10 +13,12 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent
 
 
+# --8<-- [start:env]
 def env(name, default=None):
     value = os.environ.get(f"EDUWORLD_{name}", default)
     if value is None:
         raise ImproperlyConfigured(f"EDUWORLD_{name} is not set (see chapters/01-crud).")
+# --8<-- [end:env]
     return value
 
 
@@ -83,6 +85,7 @@ TEMPLATES = [
     }
 ]
 
+# --8<-- [start:databases]
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -99,6 +102,7 @@ DATABASES = {
         "OPTIONS": {"connect_timeout": 3},
     }
 }
+# --8<-- [end:databases]
 # Every key is a UUID (multi-master: two hosts' sequences collide). See chapter 1.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

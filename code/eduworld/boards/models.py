@@ -10,6 +10,7 @@ CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
 
 
+# --8<-- [start:board]
 class Board(models.Model):
     """A classroom's digital board.
 
@@ -32,6 +33,7 @@ class Board(models.Model):
             models.UniqueConstraint(fields=["code"], condition=models.Q(code__isnull=False),
                                     name="board_code_unique_while_shown"),
         ]
+    # --8<-- [end:board]
 
     def __str__(self):
         return self.name

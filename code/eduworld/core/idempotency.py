@@ -54,6 +54,7 @@ class IdempotencyMiddleware:
                 raise
             return stored
 
+    # --8<-- [start:answer-once]
     def answer_once(self, request, key, fingerprint):
         with transaction.atomic():
             stored = self.replay(request.user, key, fingerprint)
@@ -72,6 +73,7 @@ class IdempotencyMiddleware:
             else:
                 transaction.set_rollback(True)
             return response
+    # --8<-- [end:answer-once]
 
     @staticmethod
     def replay(user, key, fingerprint):

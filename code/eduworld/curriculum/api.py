@@ -21,9 +21,11 @@ class IsOwnerOrReadOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or obj.owner_id == request.user.id
 
 
+# --8<-- [start:visible]
 def visible_nodes(user):
     """A teacher sees their own curriculum and everything anyone has published."""
     return Node.objects.filter(Q(owner=user) | Q(published=True)).select_related("owner")
+# --8<-- [end:visible]
 
 
 class NodeViewSet(viewsets.ModelViewSet):

@@ -38,6 +38,7 @@ def search_document():
     )
 
 
+# --8<-- [start:node]
 class Node(MP_Node):
     """One place in the curriculum tree. treebeard's materialised path keeps the order."""
 
@@ -55,6 +56,7 @@ class Node(MP_Node):
 
     class Meta:
         indexes = [GinIndex(search_document(), name="node_search")]
+# --8<-- [end:node]
 
     def __str__(self):
         return f"{self.kind} {self.title}"

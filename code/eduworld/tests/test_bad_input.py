@@ -21,6 +21,7 @@ def test_malformed_bodies_are_400_or_415_with_a_message(api, body, content_type)
     assert Node.objects.count() == 0
 
 
+# --8<-- [start:wrong-types]
 @pytest.mark.parametrize("fields", [
     {"kind": "planet", "title": "X"},
     {"kind": "subject"},
@@ -41,6 +42,7 @@ def test_wrong_types_and_values_are_400(api, fields):
     response = api.post("/api/nodes/", fields, format="json")
     assert response.status_code == 400, response.content
     assert Node.objects.count() == 0
+# --8<-- [end:wrong-types]
 
 
 @pytest.mark.parametrize("url", [

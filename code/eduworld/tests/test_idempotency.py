@@ -9,6 +9,7 @@ def post_subject(api, key, title="Science"):
                     HTTP_IDEMPOTENCY_KEY=key)
 
 
+# --8<-- [start:replay]
 def test_the_same_key_replays_the_answer_instead_of_writing_twice(api):
     first = post_subject(api, "k-1")
     second = post_subject(api, "k-1")
@@ -16,6 +17,7 @@ def test_the_same_key_replays_the_answer_instead_of_writing_twice(api):
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
     assert Node.objects.count() == 1
+# --8<-- [end:replay]
 
 
 def test_a_new_key_writes_again(api):

@@ -22,9 +22,11 @@ def curriculum(api):
            body="De rivieren stromen naar zee.")
 
 
+# --8<-- [start:ranking]
 def test_title_matches_rank_above_tag_matches_above_body_matches(api):
     curriculum(api)
     assert titles(api, "rain") == ["Rain gauges", "Wind", "Clouds"]
+# --8<-- [end:ranking]
 
 
 def test_english_words_are_stemmed(api):

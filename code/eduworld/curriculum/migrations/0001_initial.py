@@ -11,6 +11,7 @@ from django.db import migrations, models
 # The search document of a node, in one place for the GIN index and for the query.
 # IMMUTABLE is true here: the text search configurations are named, not looked up, and
 # array_to_string of text is deterministic (PostgreSQL marks it STABLE only for other types).
+# --8<-- [start:search-document]
 SEARCH_DOCUMENT_SQL = """
 CREATE FUNCTION eduworld_search_document(language text, title text, body text, tags text[])
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -21,6 +22,7 @@ RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                                ELSE 'pg_catalog.english'::regconfig END AS cfg) AS config
 $$;
 """
+# --8<-- [end:search-document]
 
 
 class Migration(migrations.Migration):
