@@ -1,0 +1,170 @@
+"""The lab's hosts: Debian 12 booted with systemd-nspawn, systemd as PID 1, each in its own
+network namespace. Powering off kills PID 1 (the whole PID namespace dies with it).
+"""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from . import config, image
+from .polling import wait_for
+from .shell import LabError, output, run
+
+CGROUP_HIERARCHIES = ("systemd", "unified")
+
+
+def cgroups(host):
+    return [Path("/sys/fs/cgroup") / h / f"ewlab-{host}" for h in CGROUP_HIERARCHIES
+            if (Path("/sys/fs/cgroup") / h).is_dir()]
+
+
+def log_file(host):
+    return config.STATE / "logs" / f"{host}.console.log"
+
+
+def create_disk(host, authorized_key):
+    """Unpack the base image and make it this host: name, machine id, SSH keys."""
+    disk = config.guest_disk(host)
+    if disk.exists():
+        return disk
+    partial = disk.with_name(disk.name + ".partial")
+    run("rm", "-rf", partial)
+    partial.mkdir(parents=True)
+    run("tar", "-C", partial, "--numeric-owner", "-I", "zstd", "-xf", image.base_image())
+    partial.chmod(0o755)
+    fqdn = config.fqdn(host)
+    (partial / "etc/hostname").write_text(f"{host}\n")
+    hosts = ["127.0.0.1 localhost", f"127.0.1.1 {fqdn} {host}"]
+    hosts += [f"{config.ADDRESSES[h]} {config.fqdn(h)} {h}" for h in config.HOSTS if h != host]
+    (partial / "etc/hosts").write_text("\n".join(hosts) + "\n")
+    (partial / "etc/machine-id").unlink(missing_ok=True)
+    run("systemd-machine-id-setup", f"--root={partial}", quiet=True)
+    run("chroot", partial, "ssh-keygen", "-A", quiet=True)
+    ssh = partial / "root/.ssh"
+    ssh.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (ssh / "authorized_keys").write_text(authorized_key)
+    partial.rename(disk)
+    return disk
+
+
+def host_key(host):
+    return (config.guest_disk(host) / "etc/ssh/ssh_host_ed25519_key.pub").read_text().split()[:2]
+
+
+def pid1(host):
+    """PID 1 of the host as this machine sees it (a child of systemd-nspawn), or None."""
+    launcher = nspawn_pid(host)
+    if launcher is None:
+        return None
+    try:
+        children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
+    except FileNotFoundError:
+        return None
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            continue
+        nspid = next(line.split()[1:] for line in status.splitlines()
+                     if line.startswith("NSpid:"))
+        if len(nspid) > 1 and nspid[-1] == "1":
+            return int(pid)
+    return None
+
+
+def nspawn_pid(host):
+    path = config.STATE / "run" / f"{host}.nspawn.pid"
+    return int(path.read_text()) if path.exists() else None
+
+
+def boot(host):
+    if pid1(host):
+        return
+    disk = config.guest_disk(host)
+    for cgroup in cgroups(host):
+        cgroup.mkdir(exist_ok=True)
+    log_file(host).parent.mkdir(parents=True, exist_ok=True)
+    (config.STATE / "run").mkdir(parents=True, exist_ok=True)
+    enter_cgroups = "; ".join(f"echo $$ > {c}/cgroup.procs" for c in cgroups(host))
+    nspawn = ["systemd-nspawn", "--boot", "--directory", str(disk), "--machine", host,
+              f"--network-namespace-path=/run/netns/{config.netns(host)}", "--register=no",
+              "--keep-unit", "--console=read-only",
+              f"--bind-ro={image.deb_repository()}:/srv/lab/debs",
+              f"--bind-ro={image.wheelhouse()}:/srv/lab/wheels"]
+    env = {**os.environ, "SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"}
+    with open(log_file(host), "ab") as log:
+        process = subprocess.Popen(
+            ["sh", "-c", f"{enter_cgroups}; exec {' '.join(nspawn)}"], env=env,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    (config.STATE / "run" / f"{host}.nspawn.pid").write_text(str(process.pid))
+    wait_for(lambda: pid1(host) or process.poll() is not None, 30, f"{host} to start systemd")
+    if process.poll() is not None:
+        raise LabError(f"{host} did not boot; its console log: {log_file(host)}\n"
+                       + log_file(host).read_text()[-2000:])
+
+
+def wait_until_running(host, timeout=60):
+    def running():
+        state = console(host, "systemctl", "is-system-running", check=False).stdout.strip()
+        return state in ("running", "degraded") and state
+    return wait_for(running, timeout, f"{host}'s systemd to finish booting")
+
+
+def console(host, *command, check=True, timeout=120):
+    """Run a command on a host through its console (nsenter): works even with the cable out."""
+    pid = pid1(host)
+    if pid is None:
+        raise LabError(f"{host} is powered off")
+    return run("nsenter", "-t", pid, "-a", "env", "-i",
+               "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               *command, check=check, capture=True, timeout=timeout)
+
+
+def power_off(host, hard):
+    pid = pid1(host)
+    if pid is not None:
+        # Hard: kill PID 1, like pulling the plug. Soft: ask systemd to shut down.
+        os.kill(pid, signal.SIGKILL if hard else signal.SIGRTMIN + 4)
+        try:
+            wait_for(lambda: pid1(host) is None, 3 if hard else 20, f"{host} to power off")
+        except TimeoutError:
+            os.kill(pid, signal.SIGKILL)
+            wait_for(lambda: pid1(host) is None, 5, f"{host} to power off")
+    launcher = nspawn_pid(host)
+    if launcher:
+        wait_for(lambda: not process_alive(launcher), 10, f"{host}'s systemd-nspawn to exit")
+        (config.STATE / "run" / f"{host}.nspawn.pid").unlink(missing_ok=True)
+
+
+def process_alive(pid):
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def remove_cgroups(host):
+    for cgroup in cgroups(host):
+        if cgroup.exists():
+            for sub in sorted(cgroup.rglob("*"), key=lambda p: -len(p.parts)):
+                if sub.is_dir():
+                    sub.rmdir()
+            cgroup.rmdir()
+
+
+def remove_disk(host):
+    run("rm", "-rf", config.guest_disk(host))
+
+
+def wait_for_port(host, port, timeout=30):
+    address = config.ADDRESSES[host]
+    wait_for(lambda: run("timeout", "2", "bash", "-c", f"</dev/tcp/{address}/{port}",
+                         check=False, quiet=True).returncode == 0,
+             timeout, f"{host}:{port} to accept connections")
