@@ -34,6 +34,8 @@ def create_disk(host, authorized_key):
     partial.mkdir(parents=True)
     run("tar", "-C", partial, "--numeric-owner", "-I", "zstd", "-xf", image.base_image())
     partial.chmod(0o755)
+    # No package lists yet: make them look old, so the first `apt update` really runs.
+    os.utime(partial / "var/lib/apt/lists", (0, 0))
     fqdn = config.fqdn(host)
     (partial / "etc/hostname").write_text(f"{host}\n")
     hosts = ["127.0.0.1 localhost", f"127.0.1.1 {fqdn} {host}"]
@@ -91,6 +93,8 @@ def boot(host):
     nspawn = ["systemd-nspawn", "--boot", "--directory", str(disk), "--machine", host,
               f"--network-namespace-path=/run/netns/{config.netns(host)}", "--register=no",
               "--keep-unit", "--console=read-only",
+              # A host manages its own firewall; the namespace is its own, so is the power.
+              "--capability=CAP_NET_ADMIN",
               f"--bind-ro={image.deb_repository()}:/srv/lab/debs",
               f"--bind-ro={image.wheelhouse()}:/srv/lab/wheels"]
     env = {**os.environ, "SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"}

@@ -1,0 +1,228 @@
+"""The lab's verbs, shared by the command line (cli.py) and the pytest fixtures (fixtures.py)."""
+
+import json
+import os
+import platform
+import shutil
+import time
+import urllib.request
+
+from . import config, hosts, image, network, provision
+from .polling import wait_for
+from .shell import LabError, run, step
+
+STATE_FILE = config.STATE / "lab.json"
+SERVICES = {"postgresql": "postgresql@15-main", "app": "eduworld", "eduworld": "eduworld",
+            "nginx": "nginx", "ssh": "ssh"}
+
+
+# --- state: what exists, so that `down` can undo it even after a crash half-way ------------
+
+def read_state():
+    return json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
+
+
+def write_state(**changes):
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    state = {**read_state(), **changes}
+    STATE_FILE.write_text(json.dumps(state, indent=2))
+    return state
+
+
+def check_machine():
+    if platform.system() != "Linux":
+        raise LabError("the lab needs Linux (network namespaces and systemd-nspawn).")
+    if os.geteuid() != 0:
+        raise LabError("the lab needs root: run it with sudo (make demo / make test do).")
+    missing = [tool for tool in ("systemd-nspawn", "debootstrap", "nsenter", "ip", "zstd",
+                                 "dpkg-scanpackages", "ssh")
+               if shutil.which(tool) is None]
+    if missing:
+        raise LabError(f"missing {', '.join(missing)}: run `make setup` "
+                       "(installs systemd-container, debootstrap, zstd, dpkg-dev, openssh-client).")
+
+
+def check_not_someone_elses():
+    state = read_state()
+    if state.get("checkout") and state["checkout"] != str(config.ROOT) and \
+            network.exists("link", config.BRIDGE):
+        raise LabError(f"another lab is running on this machine, from {state['checkout']}.\n"
+                       "Stop it there with `eduworld-lab down` (or here: `eduworld-lab down`).")
+
+
+# --- up and down ----------------------------------------------------------------------------
+
+def up(chapter=None, keep_going=False):
+    check_machine()
+    check_not_someone_elses()
+    chapter = f"{int(chapter or provision.last_chapter()):02d}"
+    provision.chapter_folder(chapter)  # fails early on a chapter without a playbook
+    started = time.monotonic()
+    write_state(checkout=str(config.ROOT), status="starting")
+    image.ensure_base_image()
+    image.ensure_wheelhouse()
+    key = provision.ensure_ssh_key()
+    with step("network: bridge, namespaces and cables"):
+        network.create_bridge()
+        for host in config.HOSTS:
+            network.plug_host(host)
+    with step("boot host1 and host2"):
+        for host in config.HOSTS:
+            hosts.create_disk(host, key)
+            hosts.boot(host)
+        for host in config.HOSTS:
+            hosts.wait_until_running(host)
+            hosts.wait_for_port(host, 22)
+    provision.write_inventory()
+    wheel = image.build_app_wheel(config.STATE / "release")
+    with step(f"apply chapter {chapter}'s playbook with Ansible"):
+        changed = provision.apply(chapter, wheel, config.STATE / "logs" / "ansible.log")
+    write_state(status="up", chapter=chapter, wheel=str(wheel))
+    print(f"==> lab up with chapter {chapter} in {time.monotonic() - started:.0f} s "
+          f"(changed: {changed})", flush=True)
+    return changed
+
+
+def reapply():
+    """Run the current chapter's playbook again with the same release: what idempotency means."""
+    state = read_state()
+    return provision.apply(state["chapter"], state["wheel"],
+                           config.STATE / "logs" / "ansible-again.log")
+
+
+def down():
+    check_machine()
+    with step("power off both hosts and remove the lab's namespaces, links and cgroups"):
+        for host in config.HOSTS:
+            if hosts.pid1(host):
+                hosts.power_off(host, hard=False)
+            kill_leftovers(host)
+            hosts.remove_cgroups(host)
+            hosts.remove_disk(host)
+        network.remove_all()
+        (provision.INVENTORY / "hosts.yml").unlink(missing_ok=True)
+        STATE_FILE.unlink(missing_ok=True)
+    print("==> lab down (caches kept in /var/cache/eduworld-lab)", flush=True)
+
+
+def kill_leftovers(host):
+    """Whatever still runs in the host's own cgroups (after a crash, say) is the lab's: end it."""
+    for cgroup in hosts.cgroups(host):
+        for procs in cgroup.rglob("cgroup.procs"):
+            for pid in procs.read_text().split():
+                try:
+                    os.kill(int(pid), 9)
+                except ProcessLookupError:
+                    pass
+    launcher = hosts.nspawn_pid(host)
+    if launcher and hosts.process_alive(launcher):
+        os.kill(launcher, 9)
+    (config.STATE / "run" / f"{host}.nspawn.pid").unlink(missing_ok=True)
+    if any(hosts.cgroups(host)):
+        wait_for(lambda: all(not (c / "cgroup.procs").exists() or
+                             not any(p.read_text().split() for p in c.rglob("cgroup.procs"))
+                             for c in hosts.cgroups(host)), 10, f"{host}'s processes to end")
+
+
+# --- faults ---------------------------------------------------------------------------------
+
+def check_host(host):
+    if host not in config.HOSTS:
+        raise LabError(f"no host {host!r}; the lab has {', '.join(config.HOSTS)}")
+
+
+def poweroff(host):
+    """A dead machine: PID 1 killed (no shutdown) and the cable out."""
+    check_host(host)
+    network.cable(host, plugged=False)
+    hosts.power_off(host, hard=True)
+
+
+def boot(host):
+    check_host(host)
+    network.cable(host, plugged=True)
+    hosts.boot(host)
+
+
+def cut(host):
+    check_host(host)
+    network.cable(host, plugged=False)
+
+
+def heal(host=None):
+    for name in ([host] if host else config.HOSTS):
+        check_host(name)
+        network.cable(name, plugged=True)
+    if host is None:
+        network.partition(on=False)
+
+
+def partition():
+    network.partition(on=True)
+
+
+def service_unit(service):
+    return SERVICES.get(service, service)
+
+
+def pause(host, service):
+    check_host(host)
+    hosts.console(host, "systemctl", "kill", "--signal=SIGSTOP", service_unit(service))
+
+
+def resume(host, service):
+    check_host(host)
+    hosts.console(host, "systemctl", "kill", "--signal=SIGCONT", service_unit(service))
+
+
+# --- status ---------------------------------------------------------------------------------
+
+def health(host, timeout=2):
+    url = f"http://{config.ADDRESSES[host]}/api/health/"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return json.loads(response.read())
+    except Exception as err:  # down, refused, timed out: all mean "does not answer"
+        return {"error": str(err)}
+
+
+def status():
+    state = read_state()
+    report = {"status": state.get("status", "down"), "chapter": state.get("chapter"),
+              "partitioned": network.exists("netns", config.netns("host1"))
+              and network.partitioned(), "hosts": {}}
+    for host in config.HOSTS:
+        powered = hosts.pid1(host) is not None
+        entry = {"address": config.ADDRESSES[host], "name": config.fqdn(host),
+                 "power": "on" if powered else "off",
+                 "cable": ("in" if network.exists("link", config.host_veth(host))
+                           and network.cable_plugged(host) else "out"),
+                 "services": {}, "health": None}
+        if powered:
+            for name in ("postgresql", "eduworld", "nginx", "ssh"):
+                result = hosts.console(host, "systemctl", "is-active", service_unit(name),
+                                       check=False)
+                entry["services"][name] = result.stdout.strip()
+            entry["health"] = health(host)
+        report["hosts"][host] = entry
+    return report
+
+
+def print_status(report):
+    print(f"lab: {report['status']}" + (f", chapter {report['chapter']}"
+                                        if report["chapter"] else ""))
+    if report["partitioned"]:
+        print("partition: host1 and host2 cannot reach each other")
+    for host, entry in report["hosts"].items():
+        services = " ".join(f"{k}={v}" for k, v in entry["services"].items())
+        answer = entry["health"] or {}
+        api = ("answers" if "host" in answer else answer.get("error", "-"))
+        print(f"  {host}  {entry['address']:<12} power {entry['power']:<3} "
+              f"cable {entry['cable']:<3} api {api}  {services}")
+
+
+def reach_from_browser():
+    lines = "\n".join(f"    {config.ADDRESSES[h]} {config.fqdn(h)}" for h in config.HOSTS)
+    return (f"To open *.{config.DOMAIN} in a browser on this machine, add to /etc/hosts:\n"
+            f"{lines}\n(the lab's bridge {config.BRIDGE} makes those addresses reachable "
+            "from this machine only).")
