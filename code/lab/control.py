@@ -1,5 +1,6 @@
 """The lab's verbs, shared by the command line (cli.py) and the pytest fixtures (fixtures.py)."""
 
+import contextlib
 import json
 import os
 import platform
@@ -9,7 +10,7 @@ import urllib.request
 
 from . import config, hosts, image, network, provision
 from .polling import wait_for
-from .shell import LabError, run, step
+from .shell import LabError, step
 
 STATE_FILE = config.STATE / "lab.json"
 SERVICES = {"postgresql": "postgresql@15-main", "app": "eduworld", "eduworld": "eduworld",
@@ -110,10 +111,8 @@ def kill_leftovers(host):
     for cgroup in hosts.cgroups(host):
         for procs in cgroup.rglob("cgroup.procs"):
             for pid in procs.read_text().split():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), 9)
-                except ProcessLookupError:
-                    pass
     launcher = hosts.nspawn_pid(host)
     if launcher and hosts.process_alive(launcher):
         os.kill(launcher, 9)

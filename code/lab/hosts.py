@@ -2,15 +2,15 @@
 network namespace. Powering off kills PID 1 (the whole PID namespace dies with it).
 """
 
+import contextlib
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from . import config, image
 from .polling import wait_for
-from .shell import LabError, output, run
+from .shell import LabError, run
 
 CGROUP_HIERARCHIES = ("systemd", "unified")
 
@@ -143,10 +143,8 @@ def power_off(host, hard):
 
 
 def process_alive(pid):
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split()[2]
     except FileNotFoundError:

@@ -3,6 +3,8 @@
 Only names that start with `ewlab` are ever created or removed.
 """
 
+from pathlib import Path
+
 from . import config
 from .shell import LabError, output, run
 
@@ -28,7 +30,7 @@ def create_bridge():
         run("ip", "addr", "add", f"{config.BRIDGE_ADDRESS}/24", "dev", config.BRIDGE)
     run("ip", "link", "set", config.BRIDGE, "up")
     # The machine must not route lab packets anywhere: they stay on the bridge.
-    if open("/proc/sys/net/ipv4/ip_forward").read().strip() != "0":
+    if Path("/proc/sys/net/ipv4/ip_forward").read_text().strip() != "0":
         print("warning: net.ipv4.ip_forward is on: lab hosts could reach beyond this machine")
 
 

@@ -20,3 +20,14 @@ def wait_for(condition, timeout, what, interval=0.1):
         if time.monotonic() >= deadline:
             raise TimeoutError(f"waited {timeout} s for {what}; last seen: {last!r}")
         time.sleep(interval)
+
+
+def holds_for(condition, duration, what, interval=0.1):
+    """Check that condition() stays truthy for `duration` seconds: proof that something did
+    NOT happen (a row that must not appear, a host that must stay up)."""
+    deadline = time.monotonic() + duration
+    while time.monotonic() < deadline:
+        value = condition()
+        if not value:
+            raise AssertionError(f"expected {what} for {duration} s; it stopped: {value!r}")
+        time.sleep(interval)

@@ -16,7 +16,9 @@ def run(*args, check=True, capture=False, quiet=False, **kwargs):
     command = [str(a) for a in args]
     result = subprocess.run(command, text=True, capture_output=capture or quiet, **kwargs)
     if check and result.returncode != 0:
-        detail = (result.stderr or result.stdout or "").strip()[-3000:] if (capture or quiet) else ""
+        detail = ""
+        if capture or quiet:
+            detail = (result.stderr or result.stdout or "").strip()[-3000:]
         raise LabError(f"`{' '.join(command)}` failed ({result.returncode})\n{detail}")
     return result
 

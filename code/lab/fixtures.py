@@ -1,0 +1,140 @@
+"""pytest fixtures for the lab tier (loaded by chapters/conftest.py).
+
+One lab per test session, booted if it is not up and torn down at the end if this session
+booted it (EDUWORLD_LAB_KEEP=1 keeps it). Every fault a test makes is undone when the test
+ends, pass or fail; a failed test's host logs are kept.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from . import config, control, hosts
+from .client import Api
+from .polling import wait_for
+from .shell import LabError
+
+
+class Lab:
+    def __init__(self):
+        self.booted_here = False
+
+    def ensure(self, chapter):
+        state = control.read_state()
+        if state.get("status") != "up" or state.get("chapter") != chapter:
+            self.booted_here = self.booted_here or state.get("status") != "up"
+            control.up(chapter)
+        return self
+
+    def api(self, host):
+        return Api(host)
+
+    def console(self, host, *command, check=True):
+        return hosts.console(host, *command, check=check)
+
+    def sql(self, host, statement):
+        """A query on a host's own database, through its console: works with the cable out."""
+        result = self.console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-q",
+                              "-A", "-t", "-d", "eduworld", "-v", "ON_ERROR_STOP=1",
+                              "-c", statement)
+        return result.stdout.strip()
+
+    def wait_until_serving(self, host, timeout=60):
+        return wait_for(lambda: Api(host).health(), timeout,
+                        f"{host} to answer /api/health/ with its database up")
+
+
+class Faults:
+    """The fault verbs, remembering what to undo."""
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.powered_off, self.paused, self.cut_hosts = set(), set(), set()
+        self.partitioned = False
+
+    def poweroff(self, host):
+        self.powered_off.add(host)
+        control.poweroff(host)
+
+    def boot(self, host):
+        control.boot(host)
+        self.powered_off.discard(host)
+
+    def cut(self, host):
+        self.cut_hosts.add(host)
+        control.cut(host)
+
+    def heal(self, host=None):
+        control.heal(host)
+        self.cut_hosts -= {host} if host else set(self.cut_hosts)
+        if host is None:
+            self.partitioned = False
+
+    def partition(self):
+        self.partitioned = True
+        control.partition()
+
+    def pause(self, host, service):
+        self.paused.add((host, service))
+        control.pause(host, service)
+
+    def resume(self, host, service):
+        control.resume(host, service)
+        self.paused.discard((host, service))
+
+    def undo(self):
+        for host, service in list(self.paused):
+            if hosts.pid1(host):
+                self.resume(host, service)
+        if self.partitioned or self.cut_hosts:
+            self.heal()
+        for host in list(self.powered_off):
+            self.boot(host)
+        for host in config.HOSTS:
+            self.lab.wait_until_serving(host, timeout=90)
+
+
+@pytest.fixture(scope="session")
+def lab():
+    try:
+        control.check_machine()
+    except LabError as err:
+        pytest.fail(str(err.code), pytrace=False)
+    lab = Lab()
+    yield lab
+    if lab.booted_here and os.environ.get("EDUWORLD_LAB_KEEP") != "1":
+        control.down()
+
+
+@pytest.fixture
+def faults(lab, request):
+    faults = Faults(lab)
+    yield faults
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        folder = keep_host_logs(request.node.nodeid)
+        request.node.add_report_section("call", "lab", f"host logs kept in {folder}")
+    faults.undo()
+
+
+def keep_host_logs(nodeid):
+    folder = config.STATE / "logs" / "tests" / re.sub(r"[^\w.-]+", "_", nodeid)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for host in config.HOSTS:
+        if hosts.pid1(host):
+            journal = hosts.console(host, "journalctl", "-b", "--no-pager", "-o", "short-precise",
+                                    check=False)
+            (folder / f"{host}.journal.log").write_text(journal.stdout)
+        shutil.copy(hosts.log_file(host), folder / f"{host}.console.log")
+    return folder
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.report_call = report
