@@ -12,11 +12,15 @@ PYTHON ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
 STATE := .state
-APT_PACKAGES := postgresql-15 postgresql-contrib python3-venv python3-dev make git
+# The fast tier's PostgreSQL; the lab's containers, base image and local apt repository.
+APT_PACKAGES := postgresql-15 postgresql-contrib python3-venv python3-dev make git \
+	systemd-container debootstrap zstd dpkg-dev openssh-client iproute2
 PYTEST_ARGS ?=
+CHAPTER ?=
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup apt-packages demo test test-fast lint docs docs-build clean
+.PHONY: help setup apt-packages demo lab-down test test-fast test-lab lint docs docs-build \
+	bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,25 +44,44 @@ $(VENV)/.installed: pyproject.toml
 	@$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-demo: setup ## run EduWorld with demo data on this machine (Ctrl-C stops it)
-	@$(BIN)/python -m lab.demo
+demo: setup ## boot the two-host lab with EduWorld and demo data; it keeps running
+	@$(BIN)/eduworld-lab up
+	@echo
+	@echo "EduWorld runs on both hosts:  http://10.86.16.11/api/health/  http://10.86.16.12/api/health/"
+	@echo "Sign in: teacher@eduworld.test / eduworld-demo   (demo data only)"
+	@echo "Faults: $(BIN)/eduworld-lab --help     Stop: make lab-down"
 
-test: setup ## everything: fast tier, API fuzzing, the book's strict build, lint
+lab-down: setup ## power off the lab and remove what it created (keeps the caches)
+	@$(BIN)/eduworld-lab down
+
+ifeq ($(CHAPTER),)
+test: setup ## everything: fast tier, API fuzzing, the book, the lab tier, lint (CHAPTER=NN: one chapter)
 	@$(BIN)/pytest $(PYTEST_ARGS)
-	@$(MAKE) --no-print-directory lint
+	@$(BIN)/ruff check .
+else
+test: setup
+	@$(BIN)/pytest chapters/$(CHAPTER)-*/tests $(PYTEST_ARGS)
+endif
 
 test-fast: setup ## the fast tier only (no fuzzing)
 	@$(BIN)/pytest code/eduworld/tests --deselect code/eduworld/tests/test_api_fuzz.py $(PYTEST_ARGS)
 
-lint: setup ## ruff
+test-lab: setup ## the lab tier only: every chapter's claims on the two hosts
+	@$(BIN)/pytest chapters -m lab $(PYTEST_ARGS)
+
+lint: setup ## ruff and ansible-lint
 	@$(BIN)/ruff check .
-	@echo "ruff: clean"
+	@ANSIBLE_CONFIG=ansible/ansible.cfg $(BIN)/ansible-lint -q ansible/site.yml chapters/*/playbook.yml ansible/roles
+	@echo "lint: clean"
 
 docs: setup ## serve the book on http://127.0.0.1:8001
 	@$(BIN)/mkdocs serve -a 127.0.0.1:8001
 
 docs-build: setup ## build the book into site/ (strict: a missing listing fails)
 	@$(BIN)/mkdocs build --strict
+
+bench: setup ## measure: lab up (warm), the chapter-1 lab tier; BENCH_ARGS=--cold adds a cold up
+	@$(BIN)/python bench/lab_up.py $(BENCH_ARGS)
 
 clean: ## remove the virtual environment, built site and local state
 	rm -rf $(VENV) site $(STATE)

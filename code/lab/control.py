@@ -71,11 +71,13 @@ def up(chapter=None, keep_going=False):
         for host in config.HOSTS:
             hosts.create_disk(host, key)
             hosts.boot(host)
+    # The hosts boot while the wheel builds.
+    wheel = image.build_app_wheel(config.STATE / "release")
+    with step("wait for systemd and sshd on both hosts"):
         for host in config.HOSTS:
             hosts.wait_until_running(host)
             hosts.wait_for_port(host, 22)
     provision.write_inventory()
-    wheel = image.build_app_wheel(config.STATE / "release")
     with step(f"apply chapter {chapter}'s playbook with Ansible"):
         changed = provision.apply(chapter, wheel, config.STATE / "logs" / "ansible.log")
     write_state(status="up", chapter=chapter, wheel=str(wheel))

@@ -10,6 +10,7 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 
 from . import config, hosts
 from .shell import LabError, run
@@ -84,11 +85,14 @@ def apply(chapter, wheel, log_path):
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, cwd=config.ANSIBLE)
         output = []
+        started = time.monotonic()
         for line in process.stdout:
             log.write(line)
             output.append(line)
-            if line.startswith(("TASK [", "PLAY [", "fatal:", "failed:")) or "FAILED" in line:
-                print("    " + line.rstrip()[:110], file=sys.stderr, flush=True)
+            if line.startswith(("TASK [", "fatal:", "failed:")) or "FAILED" in line:
+                text = line.rstrip(" *\n")
+                print(f"    {time.monotonic() - started:5.1f} s  {text[:100]}", file=sys.stderr,
+                      flush=True)
         process.wait()
     text = "".join(output)
     if process.returncode != 0:
