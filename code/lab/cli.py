@@ -12,6 +12,7 @@ from .shell import LabError
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="eduworld-lab", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    verbs.add_parser("fetch", help="fetch everything the lab needs, once (before the workshop)")
     up = verbs.add_parser("up", help="boot both hosts and apply a chapter's playbook")
     up.add_argument("--chapter", help="the chapter's number (default: the last one)")
     status = verbs.add_parser("status", help="hosts, addresses, services, health")
@@ -34,7 +35,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
-        if args.verb == "up":
+        if args.verb == "fetch":
+            control.fetch()
+        elif args.verb == "up":
             control.up(args.chapter)
             control.print_status(control.status())
             print(control.reach_from_browser())

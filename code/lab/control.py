@@ -53,6 +53,14 @@ def check_not_someone_elses():
 
 # --- up and down ----------------------------------------------------------------------------
 
+def fetch():
+    """Everything from the network, once: the base image, the .debs, the wheels."""
+    check_machine()
+    image.ensure_base_image()
+    image.ensure_wheelhouse()
+    print(f"==> the lab's caches are ready in {config.CACHE}: `up` needs no network now")
+
+
 def up(chapter=None, keep_going=False):
     check_machine()
     check_not_someone_elses()
@@ -60,8 +68,7 @@ def up(chapter=None, keep_going=False):
     provision.chapter_folder(chapter)  # fails early on a chapter without a playbook
     started = time.monotonic()
     write_state(checkout=str(config.ROOT), status="starting")
-    image.ensure_base_image()
-    image.ensure_wheelhouse()
+    fetch()
     key = provision.ensure_ssh_key()
     with step("network: bridge, namespaces and cables"):
         network.create_bridge()

@@ -21,6 +21,7 @@ def test_the_api_answers_on_host1_and_on_host2(lab1):
         assert health["database"]["ok"] is True
 
 
+# --8<-- [start:separate]
 def test_a_lesson_written_on_host1_is_not_on_host2_each_host_has_its_own_database(lab1):
     title = f"only-on-host1-{uuid.uuid4()}"
     lab1.api("host1").sign_in().create_subject(title)
@@ -30,6 +31,7 @@ def test_a_lesson_written_on_host1_is_not_on_host2_each_host_has_its_own_databas
               == "0", 2, f"{title!r} to stay absent from host2")
     assert lab1.sql("host1", f"SELECT count(*) FROM curriculum_node WHERE title = '{title}'") \
         == "1"
+# --8<-- [end:separate]
 
 
 def checksum(rows):
@@ -40,6 +42,7 @@ def checksum(rows):
     return len(lines), hashlib.md5(",".join(lines).encode()).hexdigest()
 
 
+# --8<-- [start:poweroff]
 def test_host2_keeps_serving_while_host1_is_powered_off_and_host1_returns_with_every_acknowledged_write(  # noqa: E501
         lab1, faults):
     run = uuid.uuid4().hex[:8]
@@ -63,3 +66,4 @@ def test_host2_keeps_serving_while_host1_is_powered_off_and_host1_returns_with_e
     assert seen == expected, f"host1 after power-off: {seen}, acknowledged before: {expected}"
     # The session signed in before the power-off lives in the database: it still works.
     assert host1.get("/api/auth/me/").status_code == 200
+# --8<-- [end:poweroff]
