@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "eduworld.curriculum",
     "eduworld.assets",
     "eduworld.boards",
+    "eduworld.replication",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ def fqdn(host):
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "python3", "python3-apt",
                  "iproute2", "ca-certificates", "procps", "less", "curl"]
 # What the Ansible roles install, fetched once into a local repository the hosts use.
-GUEST_PACKAGES = ["postgresql-15", "postgresql-contrib", "nginx", "python3-venv",
+GUEST_PACKAGES = ["postgresql-15", "postgresql-contrib", "postgresql-15-pglogical", "nginx",
+                  "python3-venv",
                   "nftables", "acl", "sudo"]
 DEBIAN_SUITE = "bookworm"

@@ -66,6 +66,12 @@ def up(chapter=None, keep_going=False):
     check_not_someone_elses()
     chapter = f"{int(chapter or provision.last_chapter()):02d}"
     provision.chapter_folder(chapter)  # fails early on a chapter without a playbook
+    running = read_state()
+    if running.get("status") == "up" and running.get("chapter") != chapter:
+        # A chapter's hosts are built from nothing: chapter 2 cannot pair two hosts that
+        # chapter 1 filled with separate data, and going back would leave later changes.
+        raise LabError(f"the lab runs chapter {running['chapter']}: `eduworld-lab down`, "
+                       f"then `eduworld-lab up --chapter {chapter}`.")
     started = time.monotonic()
     write_state(checkout=str(config.ROOT), status="starting")
     fetch()

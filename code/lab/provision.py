@@ -30,14 +30,19 @@ def ensure_ssh_key():
     return SSH_KEY.with_suffix(".pub").read_text()
 
 
+SECRET_NAMES = {"eduworld_db_password": 24, "eduworld_secret_key": 50,
+                "eduworld_replication_password": 24}
+
+
 def ensure_secrets():
-    """Generated once per lab, never committed; `down` keeps them with the state."""
-    if not SECRETS.exists():
+    """Generated once per lab, never committed: the state folder keeps them."""
+    values = json.loads(SECRETS.read_text()) if SECRETS.exists() else {}
+    missing = {name: secrets.token_urlsafe(size) for name, size in SECRET_NAMES.items()
+               if name not in values}
+    if missing:
         SECRETS.parent.mkdir(parents=True, exist_ok=True)
-        values = {"eduworld_db_password": secrets.token_urlsafe(24),
-                  "eduworld_secret_key": secrets.token_urlsafe(50)}
         SECRETS.touch(mode=0o600)
-        SECRETS.write_text(json.dumps(values, indent=2))
+        SECRETS.write_text(json.dumps({**values, **missing}, indent=2))
     return SECRETS
 
 
