@@ -45,6 +45,24 @@ class Lab:
                               "-c", statement)
         return result.stdout.strip()
 
+    def table_checksums(self, host):
+        """Count and md5 of every replicated table on a host (the script the role installs)."""
+        return self.console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-A", "-t",
+                            "-d", "eduworld", "-v", "ON_ERROR_STOP=1", "-f",
+                            "/usr/local/share/eduworld/replicated-tables-checksum.sql").stdout
+
+    def wait_until_identical(self, timeout):
+        """Poll until every replicated table has the same count and checksum on both hosts."""
+        def same():
+            first, second = (self.table_checksums(h) for h in config.HOSTS)
+            return first == second and first.strip()
+        try:
+            return wait_for(same, timeout, "every replicated table to match on both hosts")
+        except TimeoutError as err:
+            diff = set(self.table_checksums("host1").splitlines()) ^ set(
+                self.table_checksums("host2").splitlines())
+            raise AssertionError(f"{err}\ndiffering lines: {sorted(diff)}") from None
+
     def wait_until_serving(self, host, timeout=60):
         return wait_for(lambda: Api(host).health(), timeout,
                         f"{host} to answer /api/health/ with its database up")

@@ -1,0 +1,146 @@
+"""Chapter 2: two hosts, one database, written on both.
+
+Scenario: the chapter-2 playbook pairs host1 and host2 with pglogical (two-way,
+last-update-wins). Each claim makes its fault, then compares both hosts after it heals.
+"""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from lab.polling import wait_for
+
+pytestmark = pytest.mark.lab
+
+
+def exists(api, node_id):
+    return api.get(f"/api/nodes/{node_id}/").status_code == 200
+
+
+# --8<-- [start:within-1s]
+@pytest.mark.parametrize("writer, reader", [("host1", "host2"), ("host2", "host1")])
+def test_a_write_on_either_host_is_readable_on_the_other_within_1_s(lab2, writer, reader):
+    written = lab2.api(writer).sign_in().create_subject(f"from-{writer}-{uuid.uuid4()}")
+    other = lab2.api(reader).sign_in()
+    wait_for(lambda: exists(other, written["id"]), 1.0,
+             f"the subject written on {writer} to be readable on {reader}")
+# --8<-- [end:within-1s]
+
+
+def test_health_reports_the_peer_replicating_with_its_lag(lab2):
+    for host, peer in (("host1", "host2"), ("host2", "host1")):
+        replication = wait_for(lambda h=host: lab2.api(h).health()["replication"], 5,
+                               f"{host} to report replication")
+        assert replication["peer"] == peer
+        assert replication["state"] == "replicating"
+        assert replication["lag_seconds"] < 3 and replication["lag_bytes"] is not None
+
+
+def test_signing_in_on_host1_gives_a_session_that_host2_accepts(lab2):
+    host1 = lab2.api("host1").sign_in()
+    host2 = lab2.api("host2")
+    host2.session.cookies.set("sessionid", host1.session.cookies["sessionid"])
+    wait_for(lambda: host2.get("/api/auth/me/").status_code == 200, 1.0,
+             "host2 to accept the session made on host1")
+
+
+def sql(lab, host, statement):
+    return lab.sql(host, statement)
+
+
+# --8<-- [start:sequences]
+def test_integer_keys_collide_and_lose_a_row_while_uuid_keys_never_do(lab2, faults):
+    for host in ("host1", "host2"):  # a scratch table keyed by a sequence, on both hosts
+        sql(lab2, host, "CREATE TABLE scratch_serial (id serial PRIMARY KEY, host text);"
+                        "SELECT pglogical.replication_set_add_table('default', "
+                        "'scratch_serial', false);")
+    try:
+        faults.partition()  # both hosts write before either sees the other's row
+        for host in ("host1", "host2"):
+            sql(lab2, host, f"INSERT INTO scratch_serial (host) VALUES ('{host}')")
+        run = uuid.uuid4().hex[:8]
+        written = [lab2.api(host).sign_in().create_subject(f"uuid-{run}-{host}-{i}")["id"]
+                   for host in ("host1", "host2") for i in range(10)]
+        faults.heal()
+        lab2.wait_until_identical(30)
+        # Two inserts were acknowledged; both got id 1; one of them is gone on both hosts.
+        assert sql(lab2, "host1", "SELECT count(*) FROM scratch_serial") == "1"
+        for host in ("host1", "host2"):
+            found = sql(lab2, host, f"SELECT count(*) FROM curriculum_node "
+                                    f"WHERE title LIKE 'uuid-{run}-%'")
+            assert found == str(len(written)), f"{host} has {found} of {len(written)}"
+    finally:
+        for host in ("host1", "host2"):
+            sql(lab2, host, "SELECT pglogical.replication_set_remove_table('default', "
+                            "'scratch_serial'); DROP TABLE scratch_serial;")
+# --8<-- [end:sequences]
+
+
+# --8<-- [start:last-update-wins]
+def test_concurrent_updates_of_one_lesson_converge_to_the_later_write_and_the_conflict_is_logged(  # noqa: E501
+        lab2, faults):
+    host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
+    subject = host1.create_subject(f"conflict-{uuid.uuid4()}")
+    wait_for(lambda: exists(host2, subject["id"]), 1.0, "the subject to reach host2")
+    faults.partition()
+    url = f"/api/nodes/{subject['id']}/"
+    for api, title in ((host1, "written on host1 first"), (host2, "written on host2 later")):
+        response = api.session.patch(api.base + url, json={"title": title}, timeout=5,
+                                     headers={"X-CSRFToken": api.session.cookies["csrftoken"]})
+        assert response.status_code == 200
+    faults.heal()
+    for api in (host1, host2):
+        wait_for(lambda a=api: a.get(url).json()["title"] == "written on host2 later", 10,
+                 f"{api.host} to hold the later write")
+    wait_for(lambda: "CONFLICT: remote UPDATE" in lab2.console(
+        "host1", "grep", "-h", "CONFLICT", "/var/log/postgresql/postgresql-15-main.log",
+        check=False).stdout, 5, "host1's PostgreSQL log to record the conflict")
+# --8<-- [end:last-update-wins]
+
+
+def acknowledged_writes(api, prefix, count):
+    return {s["id"]: s["title"] for s in
+            (api.create_subject(f"{prefix}-{i}") for i in range(count))}
+
+
+def rows_on(lab, host, prefix):
+    rows = lab.sql(host, f"SELECT id, title FROM curriculum_node WHERE title LIKE '{prefix}-%'")
+    return dict(line.split("|") for line in rows.splitlines())
+
+
+# --8<-- [start:power-off]
+def test_host2_powered_off_hard_catches_up_and_its_new_writes_reach_host1_within_5_s(
+        lab2, faults):
+    run = uuid.uuid4().hex[:8]
+    faults.poweroff("host2")
+    host1 = lab2.api("host1").sign_in()
+    written = acknowledged_writes(host1, f"while-host2-off-{run}", 30)
+
+    faults.boot("host2")
+    lab2.wait_until_serving("host2", timeout=60)
+    wait_for(lambda: rows_on(lab2, "host2", f"while-host2-off-{run}") == written, 30,
+             "every write acknowledged by host1 to reach host2")
+
+    after = lab2.api("host2").sign_in().create_subject(f"after-return-{run}")
+    wait_for(lambda: exists(host1, after["id"]), 5.0,
+             "a write on the returned host2 to reach host1")
+    lab2.wait_until_identical(30)
+# --8<-- [end:power-off]
+
+
+# --8<-- [start:partition]
+def test_in_a_partition_both_hosts_take_writes_and_after_healing_nothing_acknowledged_is_lost(
+        lab2, faults):
+    run = uuid.uuid4().hex[:8]
+    faults.partition()
+    apis = {h: lab2.api(h).sign_in() for h in ("host1", "host2")}
+    with ThreadPoolExecutor(2) as pool:
+        results = pool.map(lambda h: acknowledged_writes(apis[h], f"split-{run}-{h}", 25),
+                           apis)
+    written = {k: v for result in results for k, v in result.items()}
+    faults.heal()
+    lab2.wait_until_identical(30)
+    for host in ("host1", "host2"):
+        assert rows_on(lab2, host, f"split-{run}") == written, f"{host} lost a write"
+# --8<-- [end:partition]
