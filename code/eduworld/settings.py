@@ -125,6 +125,10 @@ STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR.parent.parent / ".state" / "static
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR.parent.parent / ".state" / "media"))
 
+# Curriculum tree: each host numbers new nodes in its own lane (see curriculum/models.py).
+TREE_LANES = int(env("TREE_LANES", "1"))
+TREE_LANE = int(env("TREE_LANE", "0"))
+
 # Request size limits: an upload above MAX_UPLOAD_BYTES is refused with 413, before
 # anything is written. nginx's client_max_body_size matches it (role nginx).
 MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))

@@ -144,3 +144,34 @@ def test_in_a_partition_both_hosts_take_writes_and_after_healing_nothing_acknowl
     for host in ("host1", "host2"):
         assert rows_on(lab2, host, f"split-{run}") == written, f"{host} lost a write"
 # --8<-- [end:partition]
+
+
+def tree_problems(lab, host):
+    return lab.console(host, "eduworld-manage", "shell", "--no-imports", "-c",
+                       "from eduworld.curriculum.models import Node; "
+                       "print(Node.objects.find_problems())").stdout.strip()
+
+
+# --8<-- [start:tree]
+def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid(lab2):
+    host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
+    parent = host1.create_subject(f"tree-{uuid.uuid4()}")
+    wait_for(lambda: exists(host2, parent["id"]), 1.0, "the parent to reach host2")
+
+    def add_children(api):
+        return [api.post("/api/nodes/", {"kind": "course", "title": f"{api.host}-{i}",
+                                         "parent": parent["id"]}).status_code
+                for i in range(15)]
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = [s for result in pool.map(add_children, (host1, host2)) for s in result]
+    assert statuses == [201] * 30
+    lab2.wait_until_identical(30)
+    for host in ("host1", "host2"):
+        assert tree_problems(lab2, host) == "([], [], [], [], [])", host
+        children = lab2.sql(host, "SELECT numchild FROM curriculum_node "
+                                  f"WHERE id = '{parent['id']}'")
+        assert children == "30", f"{host} counts {children} children"
+        states = lab2.sql(host, "SELECT status FROM pglogical.show_subscription_status()")
+        assert states == "replicating", f"{host}: {states}"
+# --8<-- [end:tree]

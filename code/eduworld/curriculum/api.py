@@ -63,11 +63,7 @@ class NodeViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         parent = data.pop("parent", None)
         data["owner"] = self.request.user
-        if parent is None:
-            serializer.instance = Node.objects.add_root(data)
-        else:
-            # treebeard locks the parent row and computes the child's path from it.
-            serializer.instance = Node.objects.add_child(parent, data)
+        serializer.instance = Node.objects.add_node(parent, data)
 
     def perform_destroy(self, node):
         node.delete()  # treebeard deletes the whole subtree
@@ -83,22 +79,23 @@ class NodeViewSet(viewsets.ModelViewSet):
     @extend_schema(request=MoveSerializer, responses=NodeSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
+        """Move a node, with everything under it, to the end of another node's children."""
         node = self.get_object()
         form = MoveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        target = visible_nodes(request.user).filter(pk=form.validated_data["target"]).first()
-        if target is None:
-            raise exceptions.ValidationError({"target": "No such node."})
-        position = form.validated_data["position"]
-        if target.pk == node.pk:
-            raise exceptions.ValidationError({"target": "A node cannot move next to itself."})
-        new_parent = target if position.endswith("child") else Node.objects.get_parent(target)
-        check_parent(node.kind, new_parent, request.user)
+        parent = None
+        if form.validated_data["parent"] is not None:
+            parent = visible_nodes(request.user).filter(pk=form.validated_data["parent"]).first()
+            if parent is None:
+                raise exceptions.ValidationError({"parent": "No such node."})
+            if parent.pk == node.pk:
+                raise exceptions.ValidationError({"parent": "A node cannot move under itself."})
+        check_parent(node.kind, parent, request.user)
         try:
-            Node.objects.move(node, target, pos=position)
+            Node.objects.move_under(node, parent)
         except InvalidMoveToDescendant as err:
             raise exceptions.ValidationError(
-                {"target": "A node cannot move under its own descendant."}) from err
+                {"parent": "A node cannot move under its own descendant."}) from err
         return Response(NodeSerializer(Node.objects.get(pk=node.pk)).data)
 
 

@@ -62,10 +62,9 @@ def check_parent(kind, parent, user):
 
 
 class MoveSerializer(serializers.Serializer):
-    POSITIONS = ["first-child", "last-child", "left", "right"]
-    target = serializers.UUIDField(help_text="The node to move under (a child position) "
-                                             "or beside (left/right).")
-    position = serializers.ChoiceField(choices=POSITIONS, default="last-child")
+    parent = serializers.UUIDField(
+        allow_null=True,
+        help_text="The node to move under, as its last child (null: a subject becomes a root).")
 
 
 class SearchResultSerializer(NodeSerializer):

@@ -59,16 +59,17 @@ def test_unknown_ids_are_a_json_404(api, url):
 
 
 @pytest.mark.parametrize("payload", [
-    {"target": "not-a-uuid"},
-    {"target": "00000000-0000-0000-0000-000000000000"},
-    {"target": "UNIT", "position": "sideways"},
-    {"position": "last-child"},
+    {"parent": "not-a-uuid"},
+    {"parent": "00000000-0000-0000-0000-000000000000"},
+    {"parent": "SELF"},
+    {"parent": None},
+    {},
 ])
 def test_bad_moves_are_400_and_change_nothing(api, payload):
     nodes = lesson_path(api)
     before = list(Node.objects.order_by("path").values_list("path", "id"))
-    if payload.get("target") == "UNIT":
-        payload["target"] = nodes["unit"]["id"]
+    if payload.get("parent") == "SELF":
+        payload = {"parent": nodes["lesson"]["id"]}
     response = api.post(f"/api/nodes/{nodes['lesson']['id']}/move/", payload, format="json")
     assert response.status_code == 400, response.content
     assert list(Node.objects.order_by("path").values_list("path", "id")) == before

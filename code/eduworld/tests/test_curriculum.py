@@ -43,16 +43,42 @@ def test_children_are_listed_in_order(api):
     assert [n["title"] for n in listed] == ["Clouds", "Rain"]
 
 
-def test_move_a_lesson_to_another_unit_and_before_a_sibling(api):
+def test_move_a_lesson_to_the_end_of_another_unit(api):
     nodes = lesson_path(api)
     unit2 = create(api, "unit", "Rivers", nodes["course"]["id"])
-    river = create(api, "lesson", "Source to sea", unit2["id"])
-    moved = api.post(f"/api/nodes/{nodes['lesson']['id']}/move/",
-                     {"target": river["id"], "position": "left"}, format="json")
+    create(api, "lesson", "Source to sea", unit2["id"])
+    moved = api.post(f"/api/nodes/{nodes['lesson']['id']}/move/", {"parent": unit2["id"]},
+                     format="json")
     assert moved.status_code == 200, moved.content
     assert moved.json()["parent"] == unit2["id"]
     children = api.get(f"/api/nodes/{unit2['id']}/children/").json()["results"]
-    assert [c["title"] for c in children] == ["Clouds", "Source to sea"]
+    assert [c["title"] for c in children] == ["Source to sea", "Clouds"]
+    assert Node.objects.find_problems() == ([], [], [], [], [])
+
+
+def test_moving_a_unit_takes_its_lessons_along(api):
+    nodes = lesson_path(api)
+    course2 = create(api, "course", "Air", nodes["subject"]["id"])
+    moved = api.post(f"/api/nodes/{nodes['unit']['id']}/move/", {"parent": course2["id"]},
+                     format="json")
+    assert moved.status_code == 200
+    lesson = api.get(f"/api/nodes/{nodes['lesson']['id']}/").json()
+    assert (lesson["parent"], lesson["depth"]) == (nodes["unit"]["id"], 4)
+    assert Node.objects.find_problems() == ([], [], [], [], [])
+    assert Node.objects.get(pk=nodes["course"]["id"]).numchild == 0
+
+
+def test_each_host_numbers_new_nodes_in_its_own_lane(api, settings):
+    # Two hosts adding to one parent at once must never pick the same path (chapter 2).
+    settings.TREE_LANES = 2
+    nodes = lesson_path(api)
+    steps = []
+    for lane in (0, 1, 0, 1):
+        settings.TREE_LANE = lane
+        node = create(api, "lesson", f"L{lane}", nodes["unit"]["id"])
+        steps.append(int(Node.objects.get(pk=node["id"]).path[-4:], 36))
+    assert [s % 2 for s in steps] == [0, 1, 0, 1]
+    assert len(set(steps)) == 4
     assert Node.objects.find_problems() == ([], [], [], [], [])
 
 
@@ -63,16 +89,15 @@ def test_a_lesson_cannot_hang_under_a_course(api):
     assert response.status_code == 400
     assert "unit" in response.json()["parent"][0]
     moved = api.post(f"/api/nodes/{nodes['lesson']['id']}/move/",
-                     {"target": nodes["course"]["id"], "position": "last-child"}, format="json")
+                     {"parent": nodes["course"]["id"]}, format="json")
     assert moved.status_code == 400
 
 
 def test_moving_a_node_under_its_own_descendant_is_refused_and_changes_nothing(api):
     nodes = lesson_path(api)
     before = list(Node.objects.order_by("path").values_list("path", "title"))
-    # Two subjects: moving the first one beside-and-under its own unit is impossible.
     response = api.post(f"/api/nodes/{nodes['course']['id']}/move/",
-                        {"target": nodes["unit"]["id"], "position": "first-child"}, format="json")
+                        {"parent": nodes["unit"]["id"]}, format="json")
     assert response.status_code == 400
     assert list(Node.objects.order_by("path").values_list("path", "title")) == before
 
@@ -80,7 +105,7 @@ def test_moving_a_node_under_its_own_descendant_is_refused_and_changes_nothing(a
 def test_subject_cannot_move_under_its_own_descendant(api):
     nodes = lesson_path(api)
     response = api.post(f"/api/nodes/{nodes['subject']['id']}/move/",
-                        {"target": nodes["unit"]["id"], "position": "last-child"}, format="json")
+                        {"parent": nodes["unit"]["id"]}, format="json")
     assert response.status_code == 400
 
 

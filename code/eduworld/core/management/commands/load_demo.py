@@ -28,7 +28,6 @@ class Command(BaseCommand):
         kind, title, language, tags, body, children = item
         fields = dict(kind=kind, title=title, language=language, tags=tags, body=body,
                       published=True, owner=teacher)
-        node = (Node.objects.add_root(fields) if parent is None
-                else Node.objects.add_child(parent, fields))
+        node = Node.objects.add_node(parent, fields)
         return 1 + sum(self.add(teacher, node, child)
                        for child in children)
