@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from lab import control
 from lab.polling import wait_for
 
 pytestmark = pytest.mark.lab
@@ -175,3 +176,18 @@ def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid
         states = lab2.sql(host, "SELECT status FROM pglogical.show_subscription_status()")
         assert states == "replicating", f"{host}: {states}"
 # --8<-- [end:tree]
+
+
+def test_truncating_a_replicated_table_is_refused_and_nothing_is_lost(lab2):
+    before = lab2.table_checksums("host1")
+    flush = lab2.console("host1", "eduworld-manage", "flush", "--no-input", check=False)
+    assert flush.returncode != 0, "manage.py flush truncated the replicated tables"
+    truncate = lab2.console("host1", "runuser", "-u", "postgres", "--", "psql", "-d", "eduworld",
+                            "-c", "TRUNCATE curriculum_node CASCADE", check=False)
+    assert "TRUNCATE of curriculum_node refused" in truncate.stderr
+    assert lab2.table_checksums("host1") == before
+    lab2.wait_until_identical(10)
+
+
+def test_a_second_run_of_the_chapter_2_playbook_changes_nothing_on_either_host(lab2):
+    assert control.reapply() == {"host1": 0, "host2": 0}
