@@ -20,7 +20,7 @@ CHAPTER ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab lint docs docs-build \
-	bench clean
+	bench bench-replication clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ docs-build: setup ## build the book into site/ (strict: a missing listing fails)
 
 bench: setup ## measure: lab up (warm), the chapter-1 lab tier; BENCH_ARGS=--cold adds a cold up
 	@$(BIN)/python bench/lab_up.py $(BENCH_ARGS)
+
+bench-replication: setup ## measure two-way replication on the lab (lag, throughput, catch-up)
+	@$(BIN)/python bench/replication.py $(BENCH_ARGS)
 
 clean: ## remove the virtual environment, built site and local state
 	rm -rf $(VENV) site $(STATE)

@@ -1,0 +1,207 @@
+"""Two-way replication on the lab, measured: the figures chapter 2 quotes.
+
+    make bench-replication            # boots the chapter-2 lab if it is not up
+    .venv/bin/python bench/replication.py --stall   # adds the 3-minute stall without the watcher
+
+1. Lag, commit on one host to row applied on the other, both directions at once, at rest
+   (5 writes/s per host) and under 100 and 500 writes/s per host, through SQL (pgbench).
+   Both hosts share the machine's clock, so the applying host can subtract the sending
+   host's timestamp: a trigger (ENABLE ALWAYS: it fires for replicated rows) records it.
+2. Lag through the API: a subject created on one host, polled on the other.
+3. Write throughput into a replicated table against a table that is not replicated, on the
+   same host in the same run, as a ratio.
+4. Catch-up: host2 powered off while host1 writes 100 rows/s for 10 s and for 60 s; time
+   from booting host2 until it holds every row.
+5. With --stall: PostgreSQL on host2 restarted, with and without the replication watcher;
+   time until a write on host2 reaches host1.
+"""
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
+
+from lab import control, hosts  # noqa: E402
+from lab.client import Api  # noqa: E402
+from lab.polling import wait_for  # noqa: E402
+
+HOSTS = ("host1", "host2")
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
+
+
+def psql(host, sql):
+    return hosts.console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-A",
+                         "-t", "-d", "eduworld", "-v", "ON_ERROR_STOP=1",
+                         "-c", sql).stdout.strip()
+
+
+def setup():
+    for host in HOSTS:
+        psql(host, f"""
+        CREATE TABLE bench_lag (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                                origin text NOT NULL,
+                                sent_at timestamptz NOT NULL DEFAULT clock_timestamp());
+        CREATE TABLE bench_local (LIKE bench_lag INCLUDING ALL);
+        CREATE TABLE bench_seen (origin text, label text, lag_ms double precision);
+        CREATE TABLE bench_label (label text);
+        INSERT INTO bench_label VALUES ('');
+        CREATE FUNCTION bench_record() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.origin <> '{host}' THEN
+            INSERT INTO bench_seen SELECT NEW.origin, label,
+              extract(epoch FROM clock_timestamp() - NEW.sent_at) * 1000 FROM bench_label;
+          END IF;
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER bench_record AFTER INSERT ON bench_lag
+          FOR EACH ROW EXECUTE FUNCTION bench_record();
+        ALTER TABLE bench_lag ENABLE ALWAYS TRIGGER bench_record;
+        SELECT pglogical.replication_set_add_table('default', 'bench_lag', false);
+        """)
+
+
+def teardown():
+    for host in HOSTS:
+        psql(host, """
+        SELECT pglogical.replication_set_remove_table('default', 'bench_lag')
+          WHERE EXISTS (SELECT FROM pg_class WHERE relname = 'bench_lag');
+        DROP TABLE IF EXISTS bench_lag, bench_local, bench_seen, bench_label;
+        DROP FUNCTION IF EXISTS bench_record();
+        """)
+
+
+def pgbench(host, table, rate, seconds, clients=2):
+    """Run pgbench on a host; return the transactions per second it reports."""
+    script = f"/tmp/bench-{table}.sql"
+    hosts.console(host, "sh", "-c", f"echo \"INSERT INTO {table} (origin) VALUES ('{host}');\""
+                                    f" > {script}")
+    args = ["runuser", "-u", "postgres", "--", PGBENCH, "-n", "-f", script, "-c", str(clients),
+            "-j", str(clients), "-T", str(seconds), "eduworld"]
+    if rate:
+        args[-1:-1] = ["-R", str(rate)]
+    out = hosts.console(host, *args, timeout=seconds + 60).stdout
+    return float(next(line.split("=")[1].split()[0] for line in out.splitlines()
+                      if line.startswith("tps")))
+
+
+def lag_under_load(rate, seconds=10):
+    label = f"{rate}/s"
+    for host in HOSTS:
+        psql(host, f"UPDATE bench_label SET label = '{label}'")
+    # Both hosts write at once: each one's lag is measured while it also applies the other's.
+
+    threads = [threading.Thread(target=pgbench, args=(h, "bench_lag", rate, seconds))
+               for h in HOSTS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(1)  # let the last rows land before reading the figures
+    rows = []
+    for host in HOSTS:
+        rows.append(psql(host, f"""
+            SELECT origin || ' -> {host}', count(*),
+                   round(percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms)::numeric, 2),
+                   round(percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms)::numeric, 2),
+                   round(max(lag_ms)::numeric, 2)
+            FROM bench_seen WHERE label = '{label}' GROUP BY origin"""))
+    return [row.split("|") for row in rows]
+
+
+def lag_through_api(samples=30):
+    results = {}
+    for writer, reader in (("host1", "host2"), ("host2", "host1")):
+        write, read = Api(writer).sign_in(), Api(reader).sign_in()
+        lags = []
+        for _ in range(samples):
+            node = write.create_subject(f"bench-api-{uuid.uuid4()}")
+            started = time.monotonic()
+            wait_for(lambda n=node, r=read: r.get(f"/api/nodes/{n['id']}/").status_code == 200,
+                     5, "the subject on the other host", interval=0.001)
+            lags.append((time.monotonic() - started) * 1000)
+        lags.sort()
+        results[f"{writer} -> {reader}"] = (statistics.median(lags),
+                                            lags[int(len(lags) * 0.99) - 1], lags[-1])
+    return results
+
+
+def throughput_ratio(seconds=10):
+    replicated = pgbench("host1", "bench_lag", None, seconds, clients=4)
+    local = pgbench("host1", "bench_local", None, seconds, clients=4)
+    return replicated, local
+
+
+def catch_up(down_seconds):
+    before = int(psql("host1", "SELECT count(*) FROM bench_lag"))
+    control.poweroff("host2")
+    pgbench("host1", "bench_lag", 100, down_seconds)
+    expected = int(psql("host1", "SELECT count(*) FROM bench_lag"))
+    started = time.monotonic()
+    control.boot("host2")
+    wait_for(lambda: psql("host2", "SELECT count(*) FROM bench_lag") == str(expected), 300,
+             "host2 to catch up", interval=0.05)
+    return expected - before, time.monotonic() - started
+
+
+def stall(watcher):
+    if not watcher:
+        hosts.console("host1", "systemctl", "stop", "replication-watch")
+    try:
+        hosts.console("host2", "systemctl", "restart", "postgresql@15-main")
+        wait_for(lambda: Api("host2").health(), 30, "host2 to serve again")
+        marker = str(uuid.uuid4())
+        psql("host2", f"INSERT INTO bench_lag (id, origin) VALUES ('{marker}', 'host2')")
+        started = time.monotonic()
+        wait_for(lambda: psql("host1", f"SELECT count(*) FROM bench_lag WHERE id = '{marker}'")
+                 == "1", 400, "host2's write to reach host1", interval=0.2)
+        return time.monotonic() - started
+    finally:
+        hosts.console("host1", "systemctl", "start", "replication-watch")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stall", action="store_true",
+                        help="also measure the stall without the watcher (about 3 minutes)")
+    args = parser.parse_args()
+    state = control.read_state()
+    if state.get("status") != "up" or state.get("chapter") != "02":
+        if state.get("status") == "up":
+            control.down()
+        control.up("02")
+    teardown()
+    setup()
+    try:
+        print("lag, SQL, both hosts writing at once (ms)")
+        print(f"  {'load per host':<14} {'direction':<16} {'rows':>6} {'p50':>7} {'p99':>7} "
+              f"{'max':>7}")
+        for rate in (5, 100, 500):
+            for direction, count, p50, p99, top in lag_under_load(rate):
+                print(f"  {rate:>5} writes/s  {direction:<16} {count:>6} {p50:>7} {p99:>7} "
+                      f"{top:>7}")
+        print("lag, API: created on one host, polled on the other (ms, 30 samples)")
+        for direction, (p50, p99, top) in lag_through_api().items():
+            print(f"  {direction:<16} p50 {p50:6.1f}  p99 {p99:6.1f}  max {top:6.1f}")
+        replicated, local = throughput_ratio()
+        print(f"throughput on host1, 4 clients, 10 s: replicated table {replicated:.0f} tps, "
+              f"unreplicated table {local:.0f} tps, ratio {replicated / local:.2f}")
+        for seconds in (10, 60):
+            rows, took = catch_up(seconds)
+            print(f"catch-up after {seconds} s down at 100 writes/s: {rows} rows, host2 "
+                  f"complete {took:.1f} s after boot")
+        print(f"peer restart, write on host2 reaches host1: with the watcher "
+              f"{stall(True):.1f} s")
+        if args.stall:
+            print(f"peer restart, write on host2 reaches host1: without the watcher "
+                  f"{stall(False):.1f} s")
+    finally:
+        teardown()
+
+
+if __name__ == "__main__":
+    main()
