@@ -68,8 +68,9 @@ def setup():
 def teardown():
     for host in HOSTS:
         psql(host, """
-        SELECT pglogical.replication_set_remove_table('default', 'bench_lag')
-          WHERE EXISTS (SELECT FROM pg_class WHERE relname = 'bench_lag');
+        SELECT pglogical.replication_set_remove_table('default', c.oid::regclass)
+          FROM pg_class c JOIN pglogical.replication_set_table t ON t.set_reloid = c.oid
+          WHERE c.relname = 'bench_lag';
         DROP TABLE IF EXISTS bench_lag, bench_local, bench_seen, bench_label;
         DROP FUNCTION IF EXISTS bench_record();
         """)

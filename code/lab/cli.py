@@ -62,7 +62,7 @@ def main(argv=None):
         elif args.verb == "down":
             control.down()
     except LabError as err:
-        print(err.code, file=sys.stderr)
+        print(err, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted: `eduworld-lab down` cleans up whatever was started", file=sys.stderr)

@@ -123,7 +123,7 @@ def lab():
     try:
         control.check_machine()
     except LabError as err:
-        pytest.fail(str(err.code), pytrace=False)
+        pytest.fail(str(err), pytrace=False)
     lab = Lab()
     yield lab
     if lab.booted_here and os.environ.get("EDUWORLD_LAB_KEEP") != "1":

@@ -5,7 +5,7 @@ import sys
 import time
 
 
-class LabError(SystemExit):
+class LabError(Exception):
     """A failure the reader can act on: the message says what went wrong and what to do."""
 
     def __init__(self, message):
