@@ -89,7 +89,8 @@ TEMPLATES = [
 # --8<-- [start:databases]
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.postgresql",
+        # Django's PostgreSQL backend, with schema changes that replicate (chapter 3).
+        "ENGINE": "eduworld.db",
         "NAME": env("DB_NAME", "eduworld"),
         "USER": env("DB_USER", "eduworld"),
         "PASSWORD": env("DB_PASSWORD", ""),
@@ -104,6 +105,10 @@ DATABASES = {
     }
 }
 # --8<-- [end:databases]
+# The other host of the pair (chapter 2 on): `migrate` locks both databases (chapter 3).
+PEER_HOST_NAME = env("PEER_HOST_NAME", "")
+PEER_DB_HOST = env("PEER_DB_HOST", "")
+
 # Every key is a UUID (multi-master: two hosts' sequences collide). See chapter 1.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
