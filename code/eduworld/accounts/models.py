@@ -28,7 +28,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150, blank=True)
     # Free-form settings of the teacher's own (board theme, language, ...): the column that
     # the 2016 talk added by hand with downtime; chapter 3 tells that story.
-    preferences = models.JSONField(default=dict, blank=True)
+    # db_default, not just default: the database fills the column for rows that arrive from
+    # a host (or a release) that does not know it yet. See chapter 3.
+    preferences = models.JSONField(default=dict, blank=True,
+                                   db_default=models.Value({}, models.JSONField()))
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)

@@ -25,7 +25,6 @@ class Board(models.Model):
     code_expires = models.DateTimeField(null=True, blank=True)
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="boards")
-    paired_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -55,7 +54,6 @@ class Board(models.Model):
 
     def pair(self, teacher):
         self.teacher = teacher
-        self.paired_at = timezone.now()
         self.code = None
         self.code_expires = None
         self.save()

@@ -127,3 +127,17 @@ class Node(MP_Node):
 
     def __str__(self):
         return f"{self.kind} {self.title}"
+
+
+class LessonNote(models.Model):
+    """A teacher's own note on a lesson (chapter 3's example of a table added to a live pair:
+    it must replicate both ways from its very first row)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    text = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.text[:50]

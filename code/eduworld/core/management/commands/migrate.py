@@ -39,10 +39,24 @@ class Command(migrate.Command):
                 super().handle(*args, **options)
             finally:
                 MigrationRecorder.record_applied, MigrationRecorder.record_unapplied = original
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pglogical.wait_slot_confirm_lsn(NULL, NULL)")
+            wait_for_peer()
         finally:
             unlock_pair(peer)
+
+
+def wait_for_peer(seconds=120):
+    """Hold the lock until the peer has applied all we sent: the next run sees it done."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET statement_timeout = '{seconds}s'")
+        try:
+            cursor.execute("SELECT pglogical.wait_slot_confirm_lsn(NULL, NULL)")
+        except Exception as err:
+            raise CommandError(
+                f"The peer has not applied the schema change after {seconds} s. A statement "
+                "that fails there stops replication from this host: look for ERROR in the "
+                "peer's PostgreSQL log, make its schema match, and replication resumes.") from err
+        finally:
+            cursor.execute("RESET statement_timeout")
 
 
 def connect_to_peer():
