@@ -150,6 +150,9 @@ def keep_host_logs(nodeid):
             journal = hosts.console(host, "journalctl", "-b", "--no-pager", "-o", "short-precise",
                                     check=False)
             (folder / f"{host}.journal.log").write_text(journal.stdout)
+            postgres = hosts.console(host, "sh", "-c", "cat /var/log/postgresql/*.log",
+                                     check=False)
+            (folder / f"{host}.postgresql.log").write_text(postgres.stdout)
         shutil.copy(hosts.log_file(host), folder / f"{host}.console.log")
     return folder
 

@@ -5,6 +5,9 @@ Every second it
 - restarts a subscription that is down: after a peer restarts, pglogical retries after 5 s
   and 10 s, then waits 180 s (shared/notes/multi-master.md); a disable/enable makes it
   reconnect at once;
+- restarts the subscriptions the moment the peer answers again after it did not: a peer
+  that died without closing its connections leaves a worker here waiting on a dead socket,
+  still "replicating" (a hard power-off does that);
 - restarts a subscription that says "replicating" while the peer's heartbeat stopped
   arriving, as long as the peer answers (a silently stalled apply worker);
 - reports WAL kept for a peer that does not confirm (bounded by max_slot_wal_keep_size).
@@ -14,7 +17,7 @@ Every second it
 
 import argparse
 import logging
-import socket
+import subprocess
 import time
 
 import psycopg
@@ -27,11 +30,12 @@ RESTART_EVERY = 5.0    # at most one restart per subscription this often
 WAL_WARNING = 256 * 1024 * 1024
 
 
-def peer_answers(address, port=5432, timeout=1.0):
+def peer_answers(address, port=5432, timeout=1):
+    """Is the peer's PostgreSQL accepting connections (not just listening while it starts)?"""
     try:
-        with socket.create_connection((address, port), timeout=timeout):
-            return True
-    except OSError:
+        return subprocess.run(["pg_isready", "-q", "-h", address, "-p", str(port),
+                               "-t", str(timeout)], timeout=timeout + 2).returncode == 0
+    except subprocess.TimeoutExpired:
         return False
 
 
@@ -43,6 +47,7 @@ class Watcher:
         self.down_since = {}
         self.restarted_at = {}
         self.connection = None
+        self.peer_was_away = False
 
     def connect(self):
         if self.connection is None or self.connection.closed:
@@ -55,9 +60,16 @@ class Watcher:
         db.execute("INSERT INTO replication_heartbeat (host, beat) VALUES (%s, now()) "
                    "ON CONFLICT (host) DO UPDATE SET beat = excluded.beat", [self.host])
         now = time.monotonic()
+        answers = peer_answers(self.peer_address)
+        came_back = answers and self.peer_was_away
+        self.peer_was_away = not answers
         for name, status, provider in db.execute(
                 "SELECT subscription_name, status, provider_node "
                 "FROM pglogical.show_subscription_status()").fetchall():
+            if came_back:
+                self.restarted_at.pop(name, None)
+                self.restart(db, name, f"{provider} answers again")
+                continue
             if status != "replicating":
                 since = self.down_since.setdefault(name, now)
                 if now - since >= DOWN_GRACE:
@@ -66,7 +78,7 @@ class Watcher:
             self.down_since.pop(name, None)
             age = db.execute("SELECT extract(epoch FROM now() - beat) FROM "
                              "replication_heartbeat WHERE host = %s", [provider]).fetchone()
-            if age and age[0] > STALL_AFTER and peer_answers(self.peer_address):
+            if age and age[0] > STALL_AFTER and answers:
                 self.restart(db, name, f"no heartbeat from {provider} for {age[0]:.0f} s")
         for slot, retained, wal_status in db.execute(
                 "SELECT slot_name, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), "
