@@ -36,9 +36,7 @@ PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 
 
 def psql(host, sql):
-    return hosts.console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-A",
-                         "-t", "-d", "eduworld", "-v", "ON_ERROR_STOP=1",
-                         "-c", sql).stdout.strip()
+    return hosts.psql(host, "-q", "-c", sql).stdout.strip()
 
 
 def setup():

@@ -61,7 +61,7 @@ def fetch():
     print(f"==> the lab's caches are ready in {config.CACHE}: `up` needs no network now")
 
 
-def up(chapter=None, keep_going=False):
+def up(chapter=None):
     check_machine()
     check_not_someone_elses()
     chapter = f"{int(chapter or provision.last_chapter()):02d}"
@@ -131,7 +131,7 @@ def kill_leftovers(host):
     launcher = hosts.nspawn_pid(host)
     if launcher and hosts.process_alive(launcher):
         os.kill(launcher, 9)
-    (config.STATE / "run" / f"{host}.nspawn.pid").unlink(missing_ok=True)
+    hosts.nspawn_pid_file(host).unlink(missing_ok=True)
     if any(hosts.cgroups(host)):
         wait_for(lambda: all(not (c / "cgroup.procs").exists() or
                              not any(p.read_text().split() for p in c.rglob("cgroup.procs"))

@@ -40,16 +40,12 @@ class Lab:
 
     def sql(self, host, statement):
         """A query on a host's own database, through its console: works with the cable out."""
-        result = self.console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-q",
-                              "-A", "-t", "-d", "eduworld", "-v", "ON_ERROR_STOP=1",
-                              "-c", statement)
-        return result.stdout.strip()
+        return hosts.psql(host, "-q", "-c", statement).stdout.strip()
 
     def table_checksums(self, host):
         """Count and md5 of every replicated table on a host (the script the role installs)."""
-        return self.console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-A", "-t",
-                            "-d", "eduworld", "-v", "ON_ERROR_STOP=1", "-f",
-                            "/usr/local/share/eduworld/replicated-tables-checksum.sql").stdout
+        return hosts.psql(host, "-f",
+                          "/usr/local/share/eduworld/replicated-tables-checksum.sql").stdout
 
     def wait_until_identical(self, timeout):
         """Poll until every replicated table has the same count and checksum on both hosts."""

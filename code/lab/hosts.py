@@ -76,8 +76,12 @@ def pid1(host):
     return None
 
 
+def nspawn_pid_file(host):
+    return config.STATE / "run" / f"{host}.nspawn.pid"
+
+
 def nspawn_pid(host):
-    path = config.STATE / "run" / f"{host}.nspawn.pid"
+    path = nspawn_pid_file(host)
     return int(path.read_text()) if path.exists() else None
 
 
@@ -88,7 +92,7 @@ def boot(host):
     for cgroup in cgroups(host):
         cgroup.mkdir(exist_ok=True)
     log_file(host).parent.mkdir(parents=True, exist_ok=True)
-    (config.STATE / "run").mkdir(parents=True, exist_ok=True)
+    nspawn_pid_file(host).parent.mkdir(parents=True, exist_ok=True)
     enter_cgroups = "; ".join(f"echo $$ > {c}/cgroup.procs" for c in cgroups(host))
     nspawn = ["systemd-nspawn", "--boot", "--directory", str(disk), "--machine", host,
               f"--network-namespace-path=/run/netns/{config.netns(host)}", "--register=no",
@@ -102,7 +106,7 @@ def boot(host):
         process = subprocess.Popen(
             ["sh", "-c", f"{enter_cgroups}; exec {' '.join(nspawn)}"], env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    (config.STATE / "run" / f"{host}.nspawn.pid").write_text(str(process.pid))
+    nspawn_pid_file(host).write_text(str(process.pid))
     wait_for(lambda: pid1(host) or process.poll() is not None, 30, f"{host} to start systemd")
     if process.poll() is not None:
         raise LabError(f"{host} did not boot; its console log: {log_file(host)}\n"
@@ -126,6 +130,12 @@ def console(host, *command, check=True, timeout=120):
                *command, check=check, capture=True, timeout=timeout)
 
 
+def psql(host, *args, check=True):
+    """psql as postgres on a host's EduWorld database, through the console."""
+    return console(host, "runuser", "-u", "postgres", "--", "psql", "-X", "-A", "-t",
+                   "-d", "eduworld", "-v", "ON_ERROR_STOP=1", *args, check=check)
+
+
 def power_off(host, hard):
     pid = pid1(host)
     if pid is not None:
@@ -139,7 +149,7 @@ def power_off(host, hard):
     launcher = nspawn_pid(host)
     if launcher:
         wait_for(lambda: not process_alive(launcher), 10, f"{host}'s systemd-nspawn to exit")
-        (config.STATE / "run" / f"{host}.nspawn.pid").unlink(missing_ok=True)
+        nspawn_pid_file(host).unlink(missing_ok=True)
 
 
 def process_alive(pid):

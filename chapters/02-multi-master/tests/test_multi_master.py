@@ -46,35 +46,31 @@ def test_signing_in_on_host1_gives_a_session_that_host2_accepts(lab2):
              "host2 to accept the session made on host1")
 
 
-def sql(lab, host, statement):
-    return lab.sql(host, statement)
-
-
 # --8<-- [start:sequences]
 def test_integer_keys_collide_and_lose_a_row_while_uuid_keys_never_do(lab2, faults):
     for host in ("host1", "host2"):  # a scratch table keyed by a sequence, on both hosts
-        sql(lab2, host, "CREATE TABLE scratch_serial (id serial PRIMARY KEY, host text);"
-                        "SELECT pglogical.replication_set_add_table('default', "
-                        "'scratch_serial', false);")
+        lab2.sql(host, "CREATE TABLE scratch_serial (id serial PRIMARY KEY, host text);"
+                 "SELECT pglogical.replication_set_add_table('default', "
+                 "'scratch_serial', false);")
     try:
         faults.partition()  # both hosts write before either sees the other's row
         for host in ("host1", "host2"):
-            sql(lab2, host, f"INSERT INTO scratch_serial (host) VALUES ('{host}')")
+            lab2.sql(host, f"INSERT INTO scratch_serial (host) VALUES ('{host}')")
         run = uuid.uuid4().hex[:8]
         written = [lab2.api(host).sign_in().create_subject(f"uuid-{run}-{host}-{i}")["id"]
                    for host in ("host1", "host2") for i in range(10)]
         faults.heal()
         lab2.wait_until_identical(30)
         # Two inserts were acknowledged; both got id 1; one of them is gone on both hosts.
-        assert sql(lab2, "host1", "SELECT count(*) FROM scratch_serial") == "1"
+        assert lab2.sql("host1", "SELECT count(*) FROM scratch_serial") == "1"
         for host in ("host1", "host2"):
-            found = sql(lab2, host, f"SELECT count(*) FROM curriculum_node "
-                                    f"WHERE title LIKE 'uuid-{run}-%'")
+            found = lab2.sql(host, f"SELECT count(*) FROM curriculum_node "
+                             f"WHERE title LIKE 'uuid-{run}-%'")
             assert found == str(len(written)), f"{host} has {found} of {len(written)}"
     finally:
         for host in ("host1", "host2"):
-            sql(lab2, host, "SELECT pglogical.replication_set_remove_table('default', "
-                            "'scratch_serial'); DROP TABLE scratch_serial;")
+            lab2.sql(host, "SELECT pglogical.replication_set_remove_table('default', "
+                     "'scratch_serial'); DROP TABLE scratch_serial;")
 # --8<-- [end:sequences]
 
 
@@ -171,7 +167,7 @@ def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid
     for host in ("host1", "host2"):
         assert tree_problems(lab2, host) == "([], [], [], [], [])", host
         children = lab2.sql(host, "SELECT numchild FROM curriculum_node "
-                                  f"WHERE id = '{parent['id']}'")
+                            f"WHERE id = '{parent['id']}'")
         assert children == "30", f"{host} counts {children} children"
         states = lab2.sql(host, "SELECT status FROM pglogical.show_subscription_status()")
         assert states == "replicating", f"{host}: {states}"
