@@ -4,7 +4,8 @@ Every second it
 - writes this host's heartbeat (a row that replicates, so the peer can measure lag);
 - restarts a subscription that is down: after a peer restarts, pglogical retries after 5 s
   and 10 s, then waits 180 s (shared/notes/multi-master.md); a disable/enable makes it
-  reconnect at once;
+  reconnect at once, provided the manager has seen the subscription disabled in between
+  (only then does it forget the crashed worker and its 5 s back-off);
 - restarts the subscriptions the moment the peer answers again after it did not: a peer
   that died without closing its connections leaves a worker here waiting on a dead socket,
   still "replicating" (a hard power-off does that);
@@ -26,7 +27,8 @@ log = logging.getLogger("replication-watch")
 
 DOWN_GRACE = 1.0       # a subscription down this long is restarted
 STALL_AFTER = 10.0     # no peer heartbeat this long while the peer answers: restart
-RESTART_EVERY = 5.0    # at most one restart per subscription this often
+RESTART_EVERY = 2.0    # at most one restart per subscription this often
+DISABLED_FOR = 0.5     # long enough for pglogical's manager to notice the disable
 WAL_WARNING = 256 * 1024 * 1024
 
 
@@ -94,6 +96,11 @@ class Watcher:
         self.restarted_at[name] = now
         log.warning("restarting subscription %s: %s", name, why)
         db.execute("SELECT pglogical.alter_subscription_disable(%s, true)", [name])
+        # An apply worker that died with an error leaves its slot marked "crashed", and
+        # the manager will not start another for that subscription until 5 s after the
+        # crash. The manager clears the mark only on a pass that sees the subscription
+        # disabled; enabling straight away can beat that pass (a flaky 5-10 s delay).
+        time.sleep(DISABLED_FOR)
         db.execute("SELECT pglogical.alter_subscription_enable(%s, true)", [name])
 
     def run(self, interval=1.0):
