@@ -15,17 +15,22 @@ STATE := .state
 # The fast tier's PostgreSQL; the lab's containers, base image and local apt repository.
 APT_PACKAGES := postgresql-15 postgresql-contrib python3-venv python3-dev make git \
 	systemd-container debootstrap zstd dpkg-dev openssh-client iproute2
+# The book's own checks and the slides: Debian's Chromium (driven by Playwright) and fonts
+# for it. Node.js with npm (for reveal.js and Mermaid) is taken from Debian only when the
+# machine has no npm of its own: Debian's npm would fight a newer Node.js from elsewhere.
+APT_PACKAGES += chromium fonts-dejavu-core
+APT_PACKAGES += $(if $(shell command -v npm),,nodejs npm)
 PYTEST_ARGS ?=
 CHAPTER ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab lint docs docs-build \
-	bench bench-replication clean
+	diagrams slides slides-pdf bench bench-replication clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: apt-packages $(VENV)/.installed ## install Debian and Python packages (safe to run again)
+setup: apt-packages $(VENV)/.installed node_modules/.installed ## install Debian, Python and npm packages (safe to run again)
 
 apt-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -42,6 +47,12 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/pip install -q --upgrade pip
 	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+# reveal.js and Mermaid, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	@echo "==> npm packages into node_modules"
+	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 demo: setup ## boot the two-host lab with EduWorld and demo data; it keeps running
@@ -74,11 +85,21 @@ lint: setup ## ruff and ansible-lint
 	@ANSIBLE_CONFIG=ansible/ansible.cfg $(BIN)/ansible-lint -q ansible/site.yml chapters/*/playbook.yml ansible/roles
 	@echo "lint: clean"
 
-docs: setup ## serve the book on http://127.0.0.1:8001
+docs: diagrams ## serve the book on http://127.0.0.1:8001
 	@$(BIN)/mkdocs serve -a 127.0.0.1:8001
 
-docs-build: setup ## build the book into site/ (strict: a missing listing fails)
+docs-build: diagrams ## build the book into site/ (strict: a missing listing fails) and check its links
 	@$(BIN)/mkdocs build --strict
+	@PYTHONPATH=code $(BIN)/python -m book.linkcheck site
+
+diagrams: setup ## render diagrams/*.mmd to SVG (chapters/diagrams/) for the book and the slides
+	@PYTHONPATH=code $(BIN)/python -m book.diagrams
+
+slides: diagrams ## build the talk and serve it on http://127.0.0.1:8002
+	@PYTHONPATH=code $(BIN)/python -m book.slides serve
+
+slides-pdf: diagrams ## the talk as a PDF, speaker notes on pages of their own
+	@PYTHONPATH=code $(BIN)/python -m book.slides pdf
 
 bench: setup ## measure: lab up (warm), the chapter-1 lab tier; BENCH_ARGS=--cold adds a cold up
 	@$(BIN)/python bench/lab_up.py $(BENCH_ARGS)
@@ -87,4 +108,4 @@ bench-replication: setup ## measure two-way replication on the lab (lag, through
 	@$(BIN)/python bench/replication.py $(BENCH_ARGS)
 
 clean: ## remove the virtual environment, built site and local state
-	rm -rf $(VENV) site $(STATE)
+	rm -rf $(VENV) node_modules site $(STATE) slides/build chapters/diagrams test-artifacts

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import save
+
 ROOT = Path(__file__).resolve().parents[1]
 LAB = [str(Path(sys.executable).parent / "eduworld-lab")]
 UP = [*LAB, "up", "--chapter", "01"]
@@ -48,9 +50,18 @@ def main():
     print(f"{'measure':<28} {'runs':>4} {'min s':>7} {'max s':>7}")
     for name, values in figures.items():
         print(f"{name:<28} {len(values):>4} {min(values):>7.1f} {max(values):>7.1f}")
+    saved = {
+        "warm_up_min_s": round(min(figures["warm up"]), 1),
+        "warm_up_max_s": round(max(figures["warm up"]), 1),
+        "second_up_s": round(figures["second up (playbook again)"][0], 1),
+        "lab_tier_chapter_1_s": round(figures["chapter-1 lab tier"][0], 1),
+        "down_s": round(figures["down"][0], 1),
+    }
     if "cold up" in figures:
         ratio = figures["cold up"][0] / min(figures["warm up"])
         print(f"cold / warm: {ratio:.1f}x")
+        saved.update(cold_up_s=round(figures["cold up"][0], 1), cold_warm_ratio=round(ratio, 1))
+    save("lab", "make bench" + (" BENCH_ARGS=--cold" if args.cold else ""), saved)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
+from results import save  # noqa: E402
+
 from lab import control, hosts  # noqa: E402
 from lab.client import Api  # noqa: E402
 from lab.polling import wait_for  # noqa: E402
@@ -183,6 +185,7 @@ def main():
         control.up("02")
     teardown()
     setup()
+    figures = {}
     try:
         print("lag, SQL, both hosts writing at once (ms)")
         print(f"  {'load per host':<14} {'direction':<16} {'rows':>6} {'p50':>7} {'p99':>7} "
@@ -193,24 +196,37 @@ def main():
             for direction, count, p50, p99, top in rows:
                 print(f"  {rate:>5} writes/s  {direction:<16} {count:>6} {p50:>7} {p99:>7} "
                       f"{top:>7}")
+            figures[f"lag_sql_{rate}_p50_ms"] = max(float(row[2]) for row in rows)
+            figures[f"lag_sql_{rate}_p99_ms"] = max(float(row[3]) for row in rows)
+            figures[f"lag_sql_{rate}_max_ms"] = max(float(row[4]) for row in rows)
         print("lag, API: subject created on one host, polled on the other every ms "
               "(15 samples, during the same load; includes the polling)")
         for rate, results in api_lags.items():
             for direction, (p50, p99, top) in results.items():
                 print(f"  {rate:>5} writes/s  {direction:<16} p50 {p50:6.1f}  p99 {p99:6.1f}  "
                       f"max {top:6.1f}")
+            figures[f"lag_api_{rate}_p50_ms"] = round(max(r[0] for r in results.values()), 1)
+            figures[f"lag_api_{rate}_max_ms"] = round(max(r[2] for r in results.values()), 1)
         replicated, local = throughput_ratio()
         print(f"throughput on host1, 4 clients, 10 s: replicated table {replicated:.0f} tps, "
               f"unreplicated table {local:.0f} tps, ratio {replicated / local:.2f}")
+        figures.update(throughput_replicated_tps=round(replicated),
+                       throughput_local_tps=round(local),
+                       throughput_ratio=round(replicated / local, 2))
         for seconds in (10, 60):
             rows, took = catch_up(seconds)
             print(f"catch-up after {seconds} s down at 100 writes/s: {rows} rows, host2 "
                   f"complete {took:.1f} s after boot")
+            figures[f"catch_up_{seconds}s_down_rows"] = rows
+            figures[f"catch_up_{seconds}s_down_s"] = round(took, 1)
+        figures["stall_with_watcher_s"] = round(stall(True), 1)
         print(f"host2's PostgreSQL down 20 s, then a write on host2 reaches host1: "
-              f"with the watcher {stall(True):.1f} s")
+              f"with the watcher {figures['stall_with_watcher_s']:.1f} s")
         if args.stall:
+            figures["stall_without_watcher_s"] = round(stall(False), 1)
             print(f"host2's PostgreSQL down 20 s, then a write on host2 reaches host1: "
-                  f"without the watcher {stall(False):.1f} s")
+                  f"without the watcher {figures['stall_without_watcher_s']:.1f} s")
+        save("replication", "make bench-replication BENCH_ARGS=--stall", figures)
     finally:
         teardown()
 

@@ -1,8 +1,7 @@
-"""The book builds strictly, and its listings are included from real files, never pasted."""
+"""The book builds strictly, its listings (and the slides') are included from real files,
+never pasted, and every test in a chapter is a claim that links to its proof."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,21 +13,27 @@ FENCE = re.compile(r"^```(\w+)?[^\n]*\n(.*?)^```", re.S | re.M)
 INCLUDE = re.compile(r'^--8<-- "([^":]+)(?::([\w-]+))?"$')
 
 
+CLAIM = re.compile(r'^!!! claim "[^"]+"\n((?:    .*\n|\n)+)', re.M)
+PROOF_LINK = re.compile(r"\(\.\./proofs\.md#(test_\w+)\)")
+
+
 def pages():
     return sorted(p for p in CHAPTERS.rglob("*.md") if "tests" not in p.parts)
 
 
-def test_the_book_builds_with_strict_checks(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
-                             "--site-dir", str(tmp_path / "site")], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert (tmp_path / "site" / "01-crud" / "index.html").exists()
+def listing_sources():
+    """Every Markdown file whose code must come from the repository: pages and the talk."""
+    return [*pages(), ROOT / "slides" / "talk.md"]
+
+
+def test_the_book_builds_with_strict_checks(built_site):
+    assert (built_site / "01-crud" / "index.html").exists()
+    assert (built_site / "proofs.html").exists()
 
 
 def test_every_listing_is_included_from_a_real_file_and_section():
     listings = 0
-    for page in pages():
+    for page in listing_sources():
         for language, body in FENCE.findall(page.read_text()):
             if language not in LISTING_LANGUAGES:
                 continue
@@ -50,3 +55,20 @@ def test_every_page_is_in_the_navigation():
     nav = (ROOT / "mkdocs.yml").read_text()
     for page in pages():
         assert str(page.relative_to(CHAPTERS)) in nav, f"{page} is not in mkdocs.yml's nav"
+
+
+def test_every_test_in_a_chapter_is_a_claim_in_that_chapter_that_links_to_its_proof():
+    from book.proofs import chapter_tests
+
+    checked = 0
+    for folder, tests in chapter_tests().items():
+        if folder == CHAPTERS / "tests":
+            continue  # the book's own tests
+        text = (folder / "index.md").read_text()
+        claimed = {name for block in CLAIM.findall(text) for name in PROOF_LINK.findall(block)}
+        for _path, name, *_ in tests:
+            assert name in claimed, f"{folder.name}/index.md: no claim links to {name}"
+            checked += 1
+        known = {name for _path, name, *_ in tests}
+        assert claimed <= known, f"{folder.name}: claims link to unknown {claimed - known}"
+    assert checked >= 20, "the chapters lost their claims"

@@ -22,6 +22,7 @@ def replication_active(connection):
         return cursor.fetchone()[0]
 
 
+# --8<-- [start:replicate]
 def replicate(connection, sql):
     """Run one statement here and on the peer, in replication order."""
     with connection.cursor() as cursor:
@@ -44,6 +45,7 @@ class ReplicatedSchemaEditor(DatabaseSchemaEditor):
         if self.collect_sql:
             return super().execute(sql, None)
         replicate(self.connection, sql)
+# --8<-- [end:replicate]
 
     def create_model(self, model):
         super().create_model(model)

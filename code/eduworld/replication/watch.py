@@ -89,6 +89,7 @@ class Watcher:
                 log.warning("slot %s keeps %d MiB of WAL for a peer that does not confirm "
                             "(wal_status %s)", slot, retained // 2**20, wal_status)
 
+    # --8<-- [start:restart]
     def restart(self, db, name, why):
         now = time.monotonic()
         if now - self.restarted_at.get(name, 0) < RESTART_EVERY:
@@ -102,6 +103,7 @@ class Watcher:
         # disabled; enabling straight away can beat that pass (a flaky 5-10 s delay).
         time.sleep(DISABLED_FOR)
         db.execute("SELECT pglogical.alter_subscription_enable(%s, true)", [name])
+    # --8<-- [end:restart]
 
     def run(self, interval=1.0):
         while True:

@@ -1,0 +1,78 @@
+"""The built book in Debian's Chromium: every page opens with no console error, no broken
+link or image, nothing cut off, and nothing fetched from outside the machine."""
+
+from book import linkcheck
+from book.browser import PageWatch, chromium, serve
+
+# A page must fit these widths without scrolling sideways: a laptop and a phone.
+WIDTHS = (1280, 390)
+
+PAGE_CHECKS = """() => {
+    const broken = [...document.images]
+        .filter(img => !img.complete || img.naturalWidth === 0)
+        .map(img => img.getAttribute("src"));
+    const root = document.documentElement;
+    return {broken, overflow: root.scrollWidth - root.clientWidth,
+            title: document.title, text: document.body.innerText.length};
+}"""
+
+
+def test_every_internal_link_image_and_anchor_of_the_built_site_resolves(built_site):
+    problems, external = linkcheck.check(built_site)
+    assert not problems, "\n".join(problems)
+    assert all(link.startswith("https://") for link in external), external
+
+
+def pages_of(site):
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if p.name != "404.html")
+
+
+def test_every_page_opens_in_chromium_with_no_error_broken_image_or_cut_off_content(
+        built_site, artifacts):
+    shots = artifacts("site")
+    pages = pages_of(built_site)
+    assert len(pages) >= 7, pages
+    problems = []
+    with serve(built_site) as url, chromium() as browser:
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            outside = []
+            # Offline means offline: anything not served from this machine is refused.
+            context.route(lambda u: not u.startswith(url),
+                          lambda route: (outside.append(route.request.url), route.abort()))
+            page = context.new_page()
+            watch = PageWatch(page)
+            for name in pages:
+                page.goto(url + name)
+                page.wait_for_load_state("networkidle")
+                found = page.evaluate(PAGE_CHECKS)
+                where = f"{name} at {width}px"
+                problems += [f"{where}: {p}" for p in watch.problems]
+                problems += [f"{where}: broken image {src}" for src in found["broken"]]
+                if found["overflow"] > 0:
+                    problems.append(f"{where}: {found['overflow']}px cut off at the side")
+                if found["text"] < 200:
+                    problems.append(f"{where}: almost empty ({found['text']} characters)")
+                problems += [f"{where}: fetched from outside: {u}" for u in outside]
+                watch.problems.clear()
+                outside.clear()
+                if width == WIDTHS[0]:
+                    page.screenshot(path=shots / (name.replace("/", "_") + ".png"),
+                                    full_page=True)
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_search_finds_a_chapter_when_the_book_is_opened_from_the_file_system(built_site):
+    with chromium() as browser:
+        page = browser.new_page()
+        watch = PageWatch(page)
+        page.goto((built_site / "index.html").as_uri())
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator(".md-search__input").fill("pglogical")
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=10_000)
+        assert results.count() >= 1
+        assert "Two hosts, one database" in page.locator(".md-search-result").inner_text()
+        assert not watch.problems, watch.problems

@@ -1,0 +1,84 @@
+"""The talk in Debian's Chromium: every slide opens with no error, has speaker notes, and
+shows all of its content; the PDF has a page for every slide and one for its notes."""
+
+import re
+
+import pytest
+
+from book import figures, slides, snippets
+from book.browser import PageWatch, chromium, serve
+
+SLIDE_CHECKS = """([h, v]) => {
+    Reveal.slide(h, v);
+    const slide = Reveal.getCurrentSlide();
+    const {width, height} = Reveal.getConfig();
+    const cut = [];
+    if (slide.scrollHeight > height + 1) cut.push(`slide ${slide.scrollHeight}px tall`);
+    if (slide.scrollWidth > width + 1) cut.push(`slide ${slide.scrollWidth}px wide`);
+    for (const box of slide.querySelectorAll("pre code, pre, table, img")) {
+        if (box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1)
+            cut.push(`${box.tagName.toLowerCase()} scrolls: ${box.textContent.slice(0, 40)}`);
+    }
+    const broken = [...slide.querySelectorAll("img")]
+        .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src);
+    return {title: (slide.querySelector("h1, h2") || {}).textContent,
+            notes: (Reveal.getSlideNotes(slide) || "").trim().length, cut, broken,
+            left: (slide.innerHTML.match(/\\{\\{|--8<--/g) || []).length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def deck(rendered_diagrams):
+    return slides.build().parent
+
+
+def test_every_slide_opens_with_speaker_notes_and_nothing_cut_off(deck, artifacts):
+    shots = artifacts("slides")
+    problems = []
+    with serve(deck) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
+        watch = PageWatch(page)
+        page.goto(url + "index.html")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+        page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+        indices = page.evaluate("() => Reveal.getSlides().map(s => Reveal.getIndices(s))")
+        assert len(indices) >= 20, f"only {len(indices)} slides"
+        for number, index in enumerate(indices, 1):
+            found = page.evaluate(SLIDE_CHECKS, [index["h"], index.get("v", 0)])
+            where = f"slide {number} ({found['title']})"
+            if found["notes"] < 40:
+                problems.append(f"{where}: no speaker notes")
+            problems += [f"{where}: cut off: {c}" for c in found["cut"]]
+            problems += [f"{where}: broken image {src}" for src in found["broken"]]
+            if found["left"]:
+                problems.append(f"{where}: an include or figure was not filled in")
+            page.screenshot(path=shots / f"{number:02d}.png")
+        problems += watch.problems
+    assert not problems, "\n".join(problems)
+
+
+def test_the_pdf_has_a_page_for_every_slide_and_one_for_its_notes(deck, artifacts, tmp_path):
+    pdf = slides.export_pdf(artifacts("slides-pdf") / "eduworld-ha-talk.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    count = len(re.findall(r"^(?:---|--)$", (slides.SLIDES / "talk.md").read_text(),
+                           re.M)) + 1
+    assert pages == 2 * count, f"{pages} PDF pages for {count} slides"
+
+
+def test_figures_on_the_slides_come_from_bench_results_and_unknown_ones_stop_the_build():
+    text = (slides.SLIDES / "talk.md").read_text()
+    quoted = figures.FIGURE.findall(text)
+    assert len(quoted) >= 8, "the talk quotes its measured figures"
+    for bench, name in quoted:
+        assert figures.lookup(bench, name) is not None
+    with pytest.raises(figures.UnknownFigure, match="no figure 'made_up'"):
+        figures.fill("{{ figure replication.made_up }}", "a slide")
+
+
+def test_an_include_of_a_missing_section_stops_the_build():
+    with pytest.raises(snippets.MissingSection, match="no section 'gone'"):
+        snippets.expand('--8<-- "code/eduworld/replication/watch.py:gone"')
+    assert "def restart" in snippets.expand(
+        '--8<-- "code/eduworld/replication/watch.py:restart"')

@@ -1,0 +1,1 @@
+"""The book's own tooling: diagrams, slides, the proofs page, link and browser checks."""
