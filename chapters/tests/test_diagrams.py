@@ -32,7 +32,7 @@ def test_every_diagram_renders_to_valid_svg_with_all_its_labels(tmp_path):
     written = diagrams.render(out=tmp_path)
     assert [p.stem for p in written] == [s.stem for s in diagrams.sources()]
     assert len(written) >= 4, "topology and three sequence diagrams"
-    for source, svg in zip(diagrams.sources(), written):
+    for source, svg in zip(diagrams.sources(), written, strict=True):
         root = ElementTree.parse(svg).getroot()  # an .svg file must be well-formed XML
         assert root.tag == "{http://www.w3.org/2000/svg}svg", svg
         assert root.get("viewBox"), f"{svg.name}: no viewBox, it cannot scale"

@@ -39,7 +39,7 @@ def parse(path):
 
 
 def check(site):
-    """(problems, external links) for a built site folder."""
+    """(problems, external (tag, link) pairs) for a built site folder."""
     site = Path(site).resolve()
     pages = {path: parse(path) for path in site.rglob("*.html")}
     problems, external = [], set()
@@ -48,14 +48,19 @@ def check(site):
         for tag, link in page.links:
             parts = urlsplit(link)
             if parts.scheme in ("http", "https"):
-                external.add(link)
+                external.add((tag, link))
                 continue
             if parts.scheme in ("mailto", "data", "javascript") or link.startswith("//"):
                 continue
             if parts.scheme:
                 problems.append(f"{where}: <{tag}> {link}: unexpected scheme")
                 continue
-            target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
+            if not parts.path:
+                target = path
+            elif parts.path.startswith("/"):  # from the site's root (the 404 page does this)
+                target = (site / unquote(parts.path).lstrip("/")).resolve()
+            else:
+                target = (path.parent / unquote(parts.path)).resolve()
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_relative_to(site) or not target.exists():

@@ -74,7 +74,11 @@ def export_pdf(target=PDF):
         page.wait_for_function("() => window.Reveal && Reveal.isReady() && "
                                "document.querySelectorAll('.pdf-page').length > 0")
         page.wait_for_load_state("networkidle")
-        page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
+        slides = page.evaluate("() => document.querySelectorAll('.pdf-page').length")
+        # A slide page and a notes page each; the last page break leaves an empty page
+        # behind, which the range leaves out.
+        page.pdf(path=str(target), prefer_css_page_size=True, print_background=True,
+                 page_ranges=f"1-{2 * slides}")
     print(f"{target.relative_to(ROOT)}: {target.stat().st_size // 1024} KiB "
           f"in {time.monotonic() - started:.1f} s")
     return target
