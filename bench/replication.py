@@ -219,9 +219,9 @@ def main():
                   f"complete {took:.1f} s after boot")
             figures[f"catch_up_{seconds}s_down_rows"] = rows
             figures[f"catch_up_{seconds}s_down_s"] = round(took, 1)
-        figures["stall_with_watcher_s"] = round(stall(True), 1)
+        figures["stall_with_watcher_s"] = round(stall(True), 2)
         print(f"host2's PostgreSQL down 20 s, then a write on host2 reaches host1: "
-              f"with the watcher {figures['stall_with_watcher_s']:.1f} s")
+              f"with the watcher {figures['stall_with_watcher_s']:.2f} s")
         if args.stall:
             figures["stall_without_watcher_s"] = round(stall(False), 1)
             print(f"host2's PostgreSQL down 20 s, then a write on host2 reaches host1: "
