@@ -37,8 +37,14 @@ def deck(rendered_diagrams):
 def test_every_slide_opens_with_speaker_notes_and_nothing_cut_off(deck, artifacts):
     shots = artifacts("slides")
     problems = []
+
+    def refuse(route):  # offline: a request that leaves the machine is a problem
+        problems.append(f"fetched from outside: {route.request.url}")
+        route.abort()
+
     with serve(deck) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
+        page.route(lambda u: not u.startswith(url), refuse)
         watch = PageWatch(page)
         page.goto(url + "index.html")
         page.wait_for_function("() => window.Reveal && Reveal.isReady()")
