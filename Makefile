@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 CHAPTER ?=
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup apt-packages demo lab-down test test-fast test-lab lint docs docs-build \
+.PHONY: help setup apt-packages demo lab-down test test-fast test-lab test-book lint docs docs-build \
 	diagrams slides slides-pdf bench bench-replication clean
 
 help: ## list the targets
@@ -79,6 +79,9 @@ test-fast: setup ## the fast tier only (no fuzzing)
 
 test-lab: setup ## the lab tier only: every chapter's claims on the two hosts
 	@$(BIN)/pytest chapters -m lab $(PYTEST_ARGS)
+
+test-book: setup ## the book's own checks: strict build, links, diagrams, every page and slide in Chromium
+	@$(BIN)/pytest chapters/tests $(PYTEST_ARGS)
 
 lint: setup ## ruff and ansible-lint
 	@$(BIN)/ruff check .
