@@ -6,10 +6,12 @@ from django.db import models
 from django.utils.text import get_valid_filename
 
 
+# --8<-- [start:upload-path]
 def upload_path(asset, filename):
     # One folder per asset: names never collide, and csync2 (chapter 4) syncs whole files.
     name = get_valid_filename(PurePath(filename).name)[-100:] or "file"
     return f"assets/{asset.id}/{name}"
+# --8<-- [end:upload-path]
 
 
 class Asset(models.Model):
