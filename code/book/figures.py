@@ -31,6 +31,7 @@ def lookup(bench, name):
                             f"{', '.join(sorted(record['figures']))}") from None
 
 
+# --8<-- [start:fill]
 def fill(text, where):
     """Replace every {{ figure bench.name }} in text; `where` names the text in errors."""
     def value(match):
@@ -39,3 +40,4 @@ def fill(text, where):
         except UnknownFigure as err:
             raise UnknownFigure(f"{where}: {err.args[0]}") from None
     return FIGURE.sub(value, text)
+# --8<-- [end:fill]

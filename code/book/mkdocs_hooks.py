@@ -25,12 +25,17 @@ SHIM = ROOT / "node_modules" / "iframe-worker" / "shim" / "index.js"
 SHIM_IN_SITE = "assets/javascripts/iframe-worker-shim.js"
 
 
+PROOFS = "proofs.md"
+
+
 def on_files(files, config):
-    files.append(File.generated(config, "proofs.md", content=proofs.page()))
+    files.append(File.generated(config, PROOFS, content=proofs.page()))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == PROOFS:
+        return markdown  # test sources, shown as they are
     try:
         return figures.fill(markdown, page.file.src_uri)
     except figures.UnknownFigure as err:

@@ -36,10 +36,12 @@ def tests_in(path):
 def chapter_tests():
     """{chapter folder: [(file, name, docstring, source, is_lab)]} for chapters with tests."""
     found = {}
-    for folder in sorted(p for p in CHAPTERS.iterdir() if (p / "tests").is_dir()):
-        for path in sorted((folder / "tests").glob("test_*.py")):
+    folders = sorted(p for p in CHAPTERS.iterdir() if (p / "tests").is_dir())
+    # chapters/tests/ holds the book's own tests (its build, links, diagrams, slides).
+    for tests in [folder / "tests" for folder in folders] + [CHAPTERS / "tests"]:
+        for path in sorted(tests.glob("test_*.py")):
             for name, doc, source, is_lab in tests_in(path):
-                found.setdefault(folder, []).append((path, name, doc, source, is_lab))
+                found.setdefault(tests.parent, []).append((path, name, doc, source, is_lab))
     return found
 
 
@@ -58,7 +60,7 @@ def page():
         "",
     ]
     for folder, tests in chapter_tests().items():
-        title = chapter_title(folder) if folder != CHAPTERS / "tests" else "The book itself"
+        title = chapter_title(folder) if folder != CHAPTERS else "The book itself"
         lines += [f"## {title}", ""]
         for path, name, doc, source, is_lab in tests:
             where = path.relative_to(ROOT)
