@@ -95,3 +95,26 @@ def test_an_include_of_a_missing_section_stops_the_build():
         snippets.expand('--8<-- "code/eduworld/replication/watch.py:gone"')
     assert "def restart" in snippets.expand(
         '--8<-- "code/eduworld/replication/watch.py:restart"')
+
+
+def test_the_speaker_view_opens_offline_with_the_slides_notes(deck, artifacts):
+    outside = []
+    with serve(deck) as url, chromium() as browser:
+        context = browser.new_context(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
+        context.route(lambda u: not u.startswith(url),
+                      lambda route: (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.goto(url + "index.html")
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()")
+        with context.expect_page() as opened:
+            page.keyboard.press("s")  # what a presenter presses
+        view = opened.value
+        watch = PageWatch(view)
+        notes = view.locator(".speaker-controls-notes")
+        notes.wait_for(timeout=10_000)
+        first = (slides.SLIDES / "talk.md").read_text().split("\nNote:\n", 1)[1]
+        view.wait_for_function("text => document.querySelector('.speaker-controls-notes')"
+                               ".innerText.includes(text)", arg=" ".join(first.split()[:5]))
+        view.screenshot(path=artifacts("speaker-view") / "speaker-view.png")
+        assert not watch.problems, watch.problems
+    assert outside == [], outside
