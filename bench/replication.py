@@ -37,13 +37,9 @@ HOSTS = ("host1", "host2")
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 
 
-def psql(host, sql):
-    return hosts.psql(host, "-q", "-c", sql).stdout.strip()
-
-
 def setup():
     for host in HOSTS:
-        psql(host, f"""
+        hosts.sql(host, f"""
         CREATE TABLE bench_lag (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
                                 origin text NOT NULL,
                                 sent_at timestamptz NOT NULL DEFAULT clock_timestamp());
@@ -69,7 +65,7 @@ def setup():
 
 def teardown():
     for host in HOSTS:
-        psql(host, """
+        hosts.sql(host, """
         SELECT pglogical.replication_set_remove_table('default', c.oid::regclass)
           FROM pg_class c JOIN pglogical.replication_set_table t ON t.set_reloid = c.oid
           WHERE c.relname = 'bench_lag';
@@ -95,7 +91,7 @@ def pgbench(host, table, rate, seconds, clients=2):
 def lag_under_load(rate, seconds=10):
     label = f"{rate}/s"
     for host in HOSTS:
-        psql(host, f"UPDATE bench_label SET label = '{label}'")
+        hosts.sql(host, f"UPDATE bench_label SET label = '{label}'")
     # Both hosts write at once: each one's lag is measured while it also applies the other's.
 
     threads = [threading.Thread(target=pgbench, args=(h, "bench_lag", rate, seconds))
@@ -109,7 +105,7 @@ def lag_under_load(rate, seconds=10):
     time.sleep(1)  # let the last rows land before reading the figures
     rows = []
     for host in HOSTS:
-        rows.append(psql(host, f"""
+        rows.append(hosts.sql(host, f"""
             SELECT origin || ' -> {host}', count(*),
                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms)::numeric, 2),
                    round(percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms)::numeric, 2),
@@ -142,13 +138,13 @@ def throughput_ratio(seconds=10):
 
 
 def catch_up(down_seconds):
-    before = int(psql("host1", "SELECT count(*) FROM bench_lag"))
+    before = int(hosts.sql("host1", "SELECT count(*) FROM bench_lag"))
     control.poweroff("host2")
     pgbench("host1", "bench_lag", 100, down_seconds)
-    expected = int(psql("host1", "SELECT count(*) FROM bench_lag"))
+    expected = int(hosts.sql("host1", "SELECT count(*) FROM bench_lag"))
     started = time.monotonic()
     control.boot("host2")
-    wait_for(lambda: psql("host2", "SELECT count(*) FROM bench_lag") == str(expected), 300,
+    wait_for(lambda: hosts.sql("host2", "SELECT count(*) FROM bench_lag") == str(expected), 300,
              "host2 to catch up", interval=0.05)
     return expected - before, time.monotonic() - started
 
@@ -164,9 +160,9 @@ def stall(watcher, down_seconds=20):
         hosts.console("host2", "systemctl", "start", "postgresql@15-main")
         wait_for(lambda: Api("host2").health(), 30, "host2 to serve again")
         marker = str(uuid.uuid4())
-        psql("host2", f"INSERT INTO bench_lag (id, origin) VALUES ('{marker}', 'host2')")
+        hosts.sql("host2", f"INSERT INTO bench_lag (id, origin) VALUES ('{marker}', 'host2')")
         started = time.monotonic()
-        wait_for(lambda: psql("host1", f"SELECT count(*) FROM bench_lag WHERE id = '{marker}'")
+        wait_for(lambda: hosts.sql("host1", f"SELECT count(*) FROM bench_lag WHERE id = '{marker}'")
                  == "1", 400, "host2's write to reach host1", interval=0.2)
         return time.monotonic() - started
     finally:

@@ -26,7 +26,3 @@ def save(name, command, figures):
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     print(f"figures written to {path.relative_to(FOLDER.parents[1])}")
     return path
-
-
-def load(name):
-    return json.loads((FOLDER / f"{name}.json").read_text())

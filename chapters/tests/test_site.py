@@ -2,7 +2,7 @@
 link or image, nothing cut off, and nothing fetched from outside the machine."""
 
 from book import linkcheck
-from book.browser import PageWatch, chromium, serve
+from book.browser import PageWatch, chromium, keep_offline, serve
 
 # A page must fit these widths without scrolling sideways: a laptop and a phone.
 WIDTHS = (1280, 390)
@@ -37,17 +37,11 @@ def test_every_page_opens_in_chromium_with_no_error_broken_image_or_cut_off_cont
     shots = artifacts("site")
     pages = pages_of(built_site)
     assert len(pages) >= 7, pages
-    problems, outside = [], []
-
-    def refuse(route):
-        outside.append(route.request.url)
-        route.abort()
-
+    problems = []
     with serve(built_site) as url, chromium() as browser:
         for width in WIDTHS:
             context = browser.new_context(viewport={"width": width, "height": 900})
-            # Offline means offline: anything not served from this machine is refused.
-            context.route(lambda u: not u.startswith(url), refuse)
+            outside = keep_offline(context, url)
             page = context.new_page()
             watch = PageWatch(page)
             for name in pages:

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from book import figures, slides, snippets
-from book.browser import PageWatch, chromium, serve
+from book.browser import PageWatch, chromium, keep_offline, serve
 
 SLIDE_CHECKS = """([h, v]) => {
     Reveal.slide(h, v);
@@ -37,14 +37,9 @@ def deck(rendered_diagrams):
 def test_every_slide_opens_with_speaker_notes_and_nothing_cut_off(deck, artifacts):
     shots = artifacts("slides")
     problems = []
-
-    def refuse(route):  # offline: a request that leaves the machine is a problem
-        problems.append(f"fetched from outside: {route.request.url}")
-        route.abort()
-
     with serve(deck) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
-        page.route(lambda u: not u.startswith(url), refuse)
+        outside = keep_offline(page, url)
         watch = PageWatch(page)
         page.goto(url + "index.html")
         page.wait_for_function("() => window.Reveal && Reveal.isReady()")
@@ -62,17 +57,17 @@ def test_every_slide_opens_with_speaker_notes_and_nothing_cut_off(deck, artifact
                 problems.append(f"{where}: an include or figure was not filled in")
             page.screenshot(path=shots / f"{number:02d}.png")
         problems += watch.problems
+        problems += [f"fetched from outside: {address}" for address in outside]
     assert not problems, "\n".join(problems)
 
 
 def test_the_pdf_has_each_slide_followed_by_a_page_of_its_speaker_notes(deck, artifacts):
     pdf = slides.export_pdf(artifacts("slides-pdf") / "eduworld-ha-talk.pdf")
     pages = [page.extract_text() for page in PdfReader(pdf).pages]
-    talk = (slides.SLIDES / "talk.md").read_text()
-    count = len(re.findall(r"^(?:---|--)$", talk, re.M)) + 1
+    talk = re.split(r"^(?:---|--)$", (slides.SLIDES / "talk.md").read_text(), flags=re.M)
+    count = len(talk)
     assert len(pages) == 2 * count, f"{len(pages)} PDF pages for {count} slides"
-    notes = [" ".join(part.split("\nNote:", 1)[1].split()[:6])
-             for part in re.split(r"^(?:---|--)$", talk, flags=re.M)]
+    notes = [" ".join(part.split("\nNote:", 1)[1].split()[:6]) for part in talk]
     for number in range(count):
         slide, notes_page = pages[2 * number], pages[2 * number + 1]
         assert slide.strip(), f"slide {number + 1}: an empty page"
@@ -98,11 +93,9 @@ def test_an_include_of_a_missing_section_stops_the_build():
 
 
 def test_the_speaker_view_opens_offline_with_the_slides_notes(deck, artifacts):
-    outside = []
     with serve(deck) as url, chromium() as browser:
         context = browser.new_context(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})
-        context.route(lambda u: not u.startswith(url),
-                      lambda route: (outside.append(route.request.url), route.abort()))
+        outside = keep_offline(context, url)
         page = context.new_page()
         page.goto(url + "index.html")
         page.wait_for_function("() => window.Reveal && Reveal.isReady()")

@@ -37,6 +37,19 @@ def chromium():
             browser.close()
 
 
+def keep_offline(target, url):
+    """Abort every request of a page or context that does not go to url (our local server).
+    Returns the list that the refused addresses are added to: offline means offline."""
+    refused = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.abort()
+
+    target.route(lambda address: not address.startswith(url), refuse)
+    return refused
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

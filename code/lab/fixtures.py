@@ -39,8 +39,7 @@ class Lab:
         return hosts.console(host, *command, check=check)
 
     def sql(self, host, statement):
-        """A query on a host's own database, through its console: works with the cable out."""
-        return hosts.psql(host, "-q", "-c", statement).stdout.strip()
+        return hosts.sql(host, statement)
 
     def table_checksums(self, host):
         """Count and md5 of every replicated table on a host (the script the role installs)."""
