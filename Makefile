@@ -1,19 +1,21 @@
 # EduWorld HA: the one entry point. `make help` lists the targets.
 #
-# Two commands do everything on a fresh Debian 12 machine (as root):
+# Two commands do everything on a fresh Debian machine (as root; CI runs Debian 12):
 #   make demo   set up, then run EduWorld with demo data
 #   make test   set up, then run every test
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Debian's own Python 3.11: the same interpreter the hosts run.
+# Debian's own Python (3.11 on Debian 12, 3.13 on 13). The hosts run Debian 13's 3.13: the lab
+# downloads wheels for that version, whatever this one is.
 PYTHON ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
 STATE := .state
-# The fast tier's PostgreSQL; the lab's containers, base image and local apt repository.
-APT_PACKAGES := postgresql-15 postgresql-contrib python3-venv python3-dev make git \
+# The fast tier's PostgreSQL (Debian's default: 15 on Debian 12, 17 on Debian 13; the code finds
+# which at run time); the lab's containers, base image and local apt repository.
+APT_PACKAGES := postgresql postgresql-contrib python3-venv python3-dev make git \
 	systemd-container debootstrap zstd dpkg-dev openssh-client iproute2
 # The book's own checks and the slides: Debian's Chromium (driven by Playwright) and fonts
 # for it. Node.js with npm (for reveal.js and Mermaid) is taken from Debian only when the

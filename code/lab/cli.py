@@ -15,6 +15,8 @@ def main(argv=None):
     verbs.add_parser("fetch", help="fetch everything the lab needs, once (before the workshop)")
     up = verbs.add_parser("up", help="boot both hosts and apply a chapter's playbook")
     up.add_argument("--chapter", help="the chapter's number (default: the last one)")
+    up.add_argument("--fresh", action="store_true",
+                    help="provision bare hosts through the roles, ignoring any snapshot")
     status = verbs.add_parser("status", help="hosts, addresses, services, health")
     status.add_argument("--json", action="store_true")
     for verb, text in [("poweroff", "hard power-off, cable out, like a dead machine"),
@@ -38,7 +40,7 @@ def main(argv=None):
         if args.verb == "fetch":
             control.fetch()
         elif args.verb == "up":
-            control.up(args.chapter)
+            control.up(args.chapter, fresh=args.fresh)
             control.print_status(control.status())
             print(control.reach_from_browser())
         elif args.verb == "status":

@@ -20,6 +20,18 @@ BRIDGE_ADDRESS = f"{SUBNET}.1"
 ADDRESSES = {"host1": f"{SUBNET}.11", "host2": f"{SUBNET}.12"}
 
 
+def make_state_folder():
+    """The state folder holds the hosts' disks, the secrets and the SSH key. Guest disks keep
+    the guests' uids, which mean other users on this machine: only root may enter it."""
+    for folder in (STATE, STATE / "hosts"):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+
+
+# PID files live in /run, which a reboot empties; each is checked before any kill.
+RUN = Path("/run/eduworld-lab")
+
+
 def netns(host):
     return f"ewlab-{host}"
 
@@ -36,11 +48,32 @@ def fqdn(host):
     return f"{host}.{DOMAIN}"
 
 
+# What the hosts run: Debian 13 "trixie", with its PostgreSQL and its Python. The PostgreSQL
+# major version is the postgresql role's (one place); the Python version is trixie's, so the
+# wheelhouse holds wheels for it. The versions the hosts really run are read back from them
+# (the versions test writes bench/results/versions.json, which the book quotes).
+DEBIAN_SUITE = "trixie"
+HOST_PYTHON = "3.13"
+
+
+def host_postgresql():
+    """The hosts' PostgreSQL major version, from the postgresql role's defaults."""
+    defaults = ANSIBLE / "roles" / "postgresql" / "defaults" / "main.yml"
+    for line in defaults.read_text().splitlines():
+        if line.startswith("postgresql_version:"):
+            return line.split(":", 1)[1].split("#")[0].strip()
+    raise RuntimeError(f"no postgresql_version in {defaults}")
+
+
+POSTGRESQL = host_postgresql()
+# Where Debian puts that version's programs and server log on the hosts.
+POSTGRESQL_BIN = f"/usr/lib/postgresql/{POSTGRESQL}/bin"
+POSTGRESQL_LOG = f"/var/log/postgresql/postgresql-{POSTGRESQL}-main.log"
+
 # The base image: what every host boots from. Changing the list rebuilds the cached image.
 BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "python3", "python3-apt",
                  "iproute2", "ca-certificates", "procps", "less", "curl"]
 # What the Ansible roles install, fetched once into a local repository the hosts use.
-GUEST_PACKAGES = ["postgresql-15", "postgresql-contrib", "postgresql-15-pglogical", "nginx",
-                  "python3-venv",
+GUEST_PACKAGES = [f"postgresql-{POSTGRESQL}", "postgresql-contrib",
+                  f"postgresql-{POSTGRESQL}-pglogical", "nginx", "python3-venv",
                   "nftables", "acl", "sudo"]
-DEBIAN_SUITE = "bookworm"

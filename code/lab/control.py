@@ -8,13 +8,13 @@ import shutil
 import time
 import urllib.request
 
-from . import config, hosts, image, network, provision
+from . import config, hosts, image, network, provision, snapshot
 from .polling import wait_for
 from .shell import LabError, step
 
 STATE_FILE = config.STATE / "lab.json"
-SERVICES = {"postgresql": "postgresql@15-main", "app": "eduworld", "eduworld": "eduworld",
-            "nginx": "nginx", "ssh": "ssh"}
+SERVICES = {"postgresql": f"postgresql@{config.POSTGRESQL}-main", "app": "eduworld",
+            "eduworld": "eduworld", "nginx": "nginx", "ssh": "ssh"}
 
 
 # --- state: what exists, so that `down` can undo it even after a crash half-way ------------
@@ -61,7 +61,9 @@ def fetch():
     print(f"==> the lab's caches are ready in {config.CACHE}: `up` needs no network now")
 
 
-def up(chapter=None):
+def up(chapter=None, fresh=False):
+    """Boot both hosts with a chapter's playbook applied. From a snapshot of provisioned hosts
+    when one matches (then the playbook must change nothing); `fresh` provisions bare hosts."""
     check_machine()
     check_not_someone_elses()
     chapter = f"{int(chapter or provision.last_chapter()):02d}"
@@ -73,30 +75,66 @@ def up(chapter=None):
         raise LabError(f"the lab runs chapter {running['chapter']}: `eduworld-lab down`, "
                        f"then `eduworld-lab up --chapter {chapter}`.")
     started = time.monotonic()
+    config.make_state_folder()
     write_state(checkout=str(config.ROOT), status="starting")
     fetch()
     key = provision.ensure_ssh_key()
+    wheel = image.build_app_wheel(config.STATE / "release")
+    found = None if fresh else snapshot.find(chapter, wheel)
     with step("network: bridge, namespaces and cables"):
         network.create_bridge()
         for host in config.HOSTS:
             network.plug_host(host)
-    with step("boot host1 and host2"):
+    with step(f"boot host1 and host2 from the snapshot of chapter {chapter}" if found
+              else "boot host1 and host2 from the bare base image"):
         for host in config.HOSTS:
-            hosts.create_disk(host, key)
+            if found and not config.guest_disk(host).exists():
+                snapshot.restore(found, host)
+            else:
+                hosts.create_disk(host, key)
             hosts.boot(host)
-    # The hosts boot while the wheel builds.
-    wheel = image.build_app_wheel(config.STATE / "release")
+    wait_until_booted()
+    provision.write_inventory()
+    with step(f"apply chapter {chapter}'s playbook with Ansible"
+              + (" (from the snapshot: it must change nothing)" if found else "")):
+        log = config.STATE / "logs" / "ansible.log"
+        changed = provision.apply(chapter, wheel, log)
+    if found and any(changed.values()):
+        snapshot.remove(chapter)
+        raise LabError(f"the hosts restored from the snapshot of chapter {chapter} are not what "
+                       f"the roles build today (changed: {changed}; see {log}). The snapshot "
+                       "is removed: `eduworld-lab down`, then `up` again provisions bare hosts.")
+    if not found and not snapshot.find(chapter, wheel):
+        with step("snapshot the provisioned hosts for the next up (shut down, pack, boot)"):
+            for host in config.HOSTS:
+                hosts.power_off(host, hard=False)
+            snapshot.take(chapter, wheel)
+            for host in config.HOSTS:
+                hosts.boot(host)
+            wait_until_booted()
+    with step("wait until both hosts serve EduWorld"):
+        for host in config.HOSTS:
+            wait_for(lambda h=host: ready(h), 60, f"{host} to serve, replicating if paired")
+    write_state(status="up", chapter=chapter, wheel=str(wheel))
+    how = "from the snapshot" if found else "from bare hosts"
+    print(f"==> lab up with chapter {chapter} {how} in {time.monotonic() - started:.0f} s "
+          f"(changed: {changed})", flush=True)
+    return changed
+
+
+def wait_until_booted():
     with step("wait for systemd and sshd on both hosts"):
         for host in config.HOSTS:
             hosts.wait_until_running(host)
             hosts.wait_for_port(host, 22)
-    provision.write_inventory()
-    with step(f"apply chapter {chapter}'s playbook with Ansible"):
-        changed = provision.apply(chapter, wheel, config.STATE / "logs" / "ansible.log")
-    write_state(status="up", chapter=chapter, wheel=str(wheel))
-    print(f"==> lab up with chapter {chapter} in {time.monotonic() - started:.0f} s "
-          f"(changed: {changed})", flush=True)
-    return changed
+
+
+def ready(host):
+    """The host answers /api/health/ with its database up and, once paired, replicating."""
+    answer = health(host)
+    if not answer.get("database", {}).get("ok"):
+        return False
+    return answer["replication"] is None or answer["replication"].get("state") == "replicating"
 
 
 def reapply():

@@ -1,4 +1,4 @@
-"""The lab's hosts: Debian 12 booted with systemd-nspawn, systemd as PID 1, each in its own
+"""The lab's hosts: Debian booted with systemd-nspawn, systemd as PID 1, each in its own
 network namespace. Powering off kills PID 1 (the whole PID namespace dies with it).
 """
 
@@ -77,12 +77,34 @@ def pid1(host):
 
 
 def nspawn_pid_file(host):
-    return config.STATE / "run" / f"{host}.nspawn.pid"
+    return config.RUN / f"{host}.nspawn.pid"
+
+
+def start_time(pid):
+    """The process's start time (clock ticks since boot): with the pid, it names one process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
 def nspawn_pid(host):
+    """The host's systemd-nspawn, or None: a pid file that names any other process (left from
+    before a reboot, say) is ignored, so nothing unrelated is ever killed."""
     path = nspawn_pid_file(host)
-    return int(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    pid, started = path.read_text().split()
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except FileNotFoundError:
+        return None
+    # Before its exec the launcher is `sh -c "...; exec systemd-nspawn ... --machine HOST"`.
+    if start_time(pid) != started or b"systemd-nspawn" not in command \
+            or f"--machine {host} ".encode() not in command:
+        return None
+    return int(pid)
 
 
 def boot(host):
@@ -106,7 +128,7 @@ def boot(host):
         process = subprocess.Popen(
             ["sh", "-c", f"{enter_cgroups}; exec {' '.join(nspawn)}"], env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    nspawn_pid_file(host).write_text(str(process.pid))
+    nspawn_pid_file(host).write_text(f"{process.pid} {start_time(process.pid)}\n")
     wait_for(lambda: pid1(host) or process.poll() is not None, 30, f"{host} to start systemd")
     if process.poll() is not None:
         raise LabError(f"{host} did not boot; its console log: {log_file(host)}\n"

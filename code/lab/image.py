@@ -1,6 +1,7 @@
 """What the hosts are made of, fetched once and cached: a workshop can prefetch it all.
 
-- the base image: Debian 12 from debootstrap, with systemd and sshd, as a zstd tarball;
+- the base image: Debian (config.DEBIAN_SUITE) from debootstrap, with systemd and sshd,
+  as a zstd tarball;
 - a local apt repository of every .deb the Ansible roles install (hosts have no route out);
 - a wheelhouse of the application's Python packages, for an offline `pip install`;
 - the application itself as a wheel, rebuilt on every `up`.
@@ -8,6 +9,8 @@
 
 import hashlib
 import json
+import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -53,7 +56,7 @@ def ensure_base_image():
     config.CACHE.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="base-", dir=config.CACHE))
     try:
-        with step("debootstrap Debian 12 for the hosts (once; about a minute)"):
+        with step(f"debootstrap Debian {config.DEBIAN_SUITE} for the hosts (once; about a minute)"):
             run("debootstrap", "--variant=minbase", f"--include={','.join(config.BASE_PACKAGES)}",
                 config.DEBIAN_SUITE, root, debian_mirror(), quiet=True)
         with step(f"fetch {len(config.GUEST_PACKAGES)} packages and their dependencies "
@@ -109,7 +112,16 @@ def runtime_requirements():
 
 
 def wheelhouse():
-    return config.CACHE / f"wheels-{cache_key(runtime_requirements())}"
+    return config.CACHE / f"wheels-{cache_key(config.HOST_PYTHON, runtime_requirements())}"
+
+
+def host_wheel_tags():
+    """pip's options for wheels that fit the hosts' Python, whatever Python runs here."""
+    machine = platform.machine()
+    # glibc 2.17 (manylinux2014) up to trixie's 2.41: any of these fits the hosts.
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in range(17, 42)]
+    return ["--python-version", config.HOST_PYTHON, "--implementation", "cp",
+            *[word for tag in platforms for word in ("--platform", tag)]]
 
 
 def ensure_wheelhouse():
@@ -118,9 +130,9 @@ def ensure_wheelhouse():
         return target
     with step("download the application's Python packages into a wheelhouse (once)"):
         target.mkdir(parents=True, exist_ok=True)
-        # The hosts run Debian's Python 3.11, like the machine's venv: same wheels fit.
-        run(sys.executable, "-m", "pip", "download", "-q", "-d", target,
-            "--only-binary=:all:", *runtime_requirements(), "pip", "setuptools", quiet=True)
+        # Wheels for the hosts' Python, which may differ from this machine's.
+        run(sys.executable, "-m", "pip", "download", "-q", "-d", target, "--only-binary=:all:",
+            *host_wheel_tags(), *runtime_requirements(), "pip", "setuptools", quiet=True)
         (target / ".complete").touch()
     return target
 
@@ -129,8 +141,10 @@ def build_app_wheel(folder):
     with step("build the EduWorld wheel"):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
+        # A fixed timestamp makes the wheel reproducible: the same code, the same checksum,
+        # so the release (and a snapshot keyed on it) changes only when the code does.
         run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", folder, config.ROOT,
-            quiet=True)
+            quiet=True, env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"})
         shutil.rmtree(config.ROOT / "build", ignore_errors=True)
     wheels = list(folder.glob("*.whl"))
     return wheels[0]

@@ -1,7 +1,9 @@
-"""A real PostgreSQL 15 cluster of our own on this machine: for the fast tests and `make demo`.
+"""A real PostgreSQL cluster of our own on this machine: for the fast tests.
 
-Debian's postgresql-15 binaries, a data folder of our own, a port of our own, listening on
-loopback only. As root the server runs as the `postgres` user (initdb refuses root).
+Debian's default PostgreSQL (15 on Debian 12, 17 on Debian 13: found at run time), a data
+folder of our own, and no TCP at all: clients connect through a Unix socket in that folder,
+which only its owner can enter, so no other user of the machine can reach the cluster's
+passwordless accounts. As root the server runs as the `postgres` user (initdb refuses root).
 """
 
 import os
@@ -11,7 +13,18 @@ import socket
 import subprocess
 from pathlib import Path
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian installs each major version side by side under this folder.
+DEBIAN_POSTGRESQL = Path("/usr/lib/postgresql")
+
+
+def bin_folder():
+    """The newest PostgreSQL this machine has: Debian's default, as `make setup` installs it."""
+    found = sorted((p for p in DEBIAN_POSTGRESQL.glob("*/bin/initdb")),
+                   key=lambda p: int(p.parts[-3]))
+    if not found:
+        raise SystemExit(f"no PostgreSQL under {DEBIAN_POSTGRESQL}: run `make setup` "
+                         "(installs Debian's postgresql).")
+    return found[-1].parent
 
 
 def free_port():
@@ -22,6 +35,7 @@ def free_port():
 
 class LocalPostgres:
     def __init__(self, folder, port=None, user="eduworld", database="eduworld"):
+        self.bin = bin_folder()
         self.folder = Path(folder)
         self.data = self.folder / "data"
         self.log = self.folder / "postgres.log"
@@ -31,20 +45,19 @@ class LocalPostgres:
 
     def settings(self, database=None):
         """The EDUWORLD_DB_* environment that points Django at this cluster."""
-        return {"EDUWORLD_DB_HOST": "127.0.0.1", "EDUWORLD_DB_PORT": str(self.port),
+        return {"EDUWORLD_DB_HOST": str(self.folder), "EDUWORLD_DB_PORT": str(self.port),
                 "EDUWORLD_DB_NAME": database or self.database, "EDUWORLD_DB_USER": self.user,
                 "EDUWORLD_DB_PASSWORD": ""}
 
     def start(self, timeout=30):
-        if not (BIN / "initdb").exists():
-            raise SystemExit(f"{BIN}/initdb not found: run `make setup` (Debian's postgresql-15).")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder.chmod(0o700)
         self._own(self.folder)
         if not (self.data / "PG_VERSION").exists():
-            self._run(BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
+            self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
                       "--encoding=UTF8", "--locale=C.UTF-8")
-        self._run(BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", str(timeout),
-                  "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 "
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", str(timeout),
+                  "-o", f"-p {self.port} -c listen_addresses='' "
                         f"-c unix_socket_directories={self.folder} -c fsync=off "
                         "-c full_page_writes=off -c synchronous_commit=off", "start")
         self.sql(f"DO $$ BEGIN CREATE ROLE {self.user} LOGIN CREATEDB; "
@@ -58,16 +71,16 @@ class LocalPostgres:
 
     def stop(self):
         if (self.data / "postmaster.pid").exists():
-            self._run(BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+            self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
 
     def remove(self):
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def sql(self, statement, database="postgres"):
-        return self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                         "-d", database, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                         "-c", statement)
+        return self._run(self.bin / "psql", "-h", self.folder, "-p", str(self.port),
+                         "-U", "postgres", "-d", database, "-X", "-q", "-A", "-t",
+                         "-v", "ON_ERROR_STOP=1", "-c", statement)
 
     def _own(self, path):
         if os.geteuid() == 0:

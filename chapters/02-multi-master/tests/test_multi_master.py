@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from lab import control
+from lab import config, control
 from lab.polling import wait_for
 
 pytestmark = pytest.mark.lab
@@ -91,7 +91,7 @@ def test_concurrent_updates_of_one_lesson_converge_to_the_later_write_and_the_co
         wait_for(lambda a=api: a.get(url).json()["title"] == "written on host2 later", 10,
                  f"{api.host} to hold the later write")
     wait_for(lambda: "CONFLICT: remote UPDATE" in lab2.console(
-        "host1", "grep", "-h", "CONFLICT", "/var/log/postgresql/postgresql-15-main.log",
+        "host1", "grep", "-h", "CONFLICT", config.POSTGRESQL_LOG,
         check=False).stdout, 5, "host1's PostgreSQL log to record the conflict")
 # --8<-- [end:last-update-wins]
 

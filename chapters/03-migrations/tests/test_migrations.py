@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from lab import config
 from lab.polling import wait_for
 
 pytestmark = pytest.mark.lab
@@ -50,7 +51,7 @@ class WriteLoad:
         try:
             self.lab.console(host, "sh", "-c", f"echo \"{PGBENCH_SCRIPT}\" > /tmp/load.sql")
             self.lab.console(host, "runuser", "-u", "postgres", "--",
-                             "/usr/lib/postgresql/15/bin/pgbench", "-n", "-f", "/tmp/load.sql",
+                             f"{config.POSTGRESQL_BIN}/pgbench", "-n", "-f", "/tmp/load.sql",
                              "-R", "50", "-T", str(self.seconds), "-c", "1", "eduworld")
         except Exception as err:  # reported by the test, not lost in a thread
             self.errors.append(err)

@@ -1,4 +1,4 @@
-"""The fast tier: the real application against a real, throwaway PostgreSQL 15."""
+"""The fast tier: the real application against a real, throwaway PostgreSQL (Debian's default)."""
 
 import tempfile
 
@@ -23,7 +23,7 @@ def django_db_modify_db_settings(postgres):
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    db.update(HOST="127.0.0.1", PORT=str(postgres.port), USER=postgres.user, PASSWORD="")
+    db.update(HOST=str(postgres.folder), PORT=str(postgres.port), USER=postgres.user, PASSWORD="")
 
 
 @pytest.fixture

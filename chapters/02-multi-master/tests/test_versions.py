@@ -1,0 +1,19 @@
+"""The versions the book quotes (bench/results/versions.json, written by `make bench`) are
+the ones the hosts run: the book never types a version by hand."""
+
+import json
+
+import pytest
+
+from lab import config, versions
+
+RECORDED = config.ROOT / "bench" / "results" / "versions.json"
+
+
+@pytest.mark.lab
+def test_the_versions_the_book_quotes_are_the_ones_both_hosts_run(lab2):
+    recorded = json.loads(RECORDED.read_text())["figures"]
+    for host in config.HOSTS:
+        running = versions.read(host)
+        assert running == recorded, (f"{host} runs {running}, the book quotes {recorded}: "
+                                     "run `make bench` to record what the hosts run")
