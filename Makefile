@@ -27,7 +27,7 @@ CHAPTER ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab test-book lint docs docs-build \
-	diagrams slides slides-pdf bench bench-replication clean
+	diagrams slides slides-pdf bench bench-replication bench-versions clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -106,11 +106,14 @@ slides: diagrams ## build the talk and serve it on http://127.0.0.1:8002
 slides-pdf: diagrams ## the talk as a PDF, speaker notes on pages of their own
 	@PYTHONPATH=code $(BIN)/python -m book.slides pdf
 
-bench: setup ## measure: lab up (warm), the chapter-1 lab tier; BENCH_ARGS=--cold adds a cold up
+bench: setup ## measure the lab, 3+ runs each: warm up of every chapter, fresh up, down; BENCH_ARGS=--cold adds a cold up
 	@$(BIN)/python bench/lab_up.py $(BENCH_ARGS)
 
-bench-replication: setup ## measure two-way replication on the lab (lag, throughput, catch-up)
+bench-replication: setup ## measure two-way replication on the lab, 3+ runs each (lag, throughput, catch-up, stall)
 	@$(BIN)/python bench/replication.py $(BENCH_ARGS)
+
+bench-versions: setup ## read what the hosts run (Debian, PostgreSQL, pglogical, nginx, Python, Django) for the book
+	@$(BIN)/python bench/versions.py
 
 clean: ## remove the virtual environment, built site and local state
 	rm -rf $(VENV) node_modules site $(STATE) slides/build chapters/diagrams test-artifacts

@@ -1,67 +1,139 @@
-"""How long the lab takes: `eduworld-lab up` warm (caches filled) and, with --cold, from
-nothing; then the chapter-1 lab tier on the running lab. Prints the figures the book quotes.
+"""How long the lab takes: warm, fresh and cold `eduworld-lab up`, and `down`.
 
-    make bench                      # warm up, twice, and the lab tier
-    make bench BENCH_ARGS=--cold    # also a cold up (removes /var/cache/eduworld-lab first)
+A warm `up --chapter NN` for every chapter with a playbook (caches and snapshots of
+provisioned hosts filled), a fresh one (`--fresh`: bare hosts provisioned through the
+roles) of the last chapter, `up` again on a running lab, chapter 1's lab tier, `down`;
+with --cold, also an up from nothing. Prints the figures and writes bench/results/lab.json.
+
+    make bench                                  # 15 to 20 minutes
+    make bench BENCH_ARGS='--fresh-runs 3'      # three fresh ups instead of one
+    make bench BENCH_ARGS=--cold                # also a cold up (removes the lab's caches)
+
+Each warm up runs --runs times (3, the least) per chapter, in rounds (01, 02, 03, 01, ...)
+so that a disturbance spreads over the chapters; figures are medians with their range
+(results.summary). The bench starts only on a quiet machine (results.quiet; --force
+measures anyway and the results say so). The issue's target: a warm up median of 45 s.
 """
 
 import argparse
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from results import save
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
+
+from results import RUNS, invoked, quiet, save, summary  # noqa: E402
+
+from lab import config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = [str(Path(sys.executable).parent / "eduworld-lab")]
-UP = [*LAB, "up", "--chapter", "01"]
+TARGET_S = 45  # the issue's target for the median of every warm up, all chapters together
 
 
-def timed(command, **kwargs):
-    started = time.monotonic()
-    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, **kwargs)
-    return time.monotonic() - started
+def chapters():
+    """Every chapter with a playbook, as provision.last_chapter finds the last one."""
+    return sorted(p.name[:2] for p in config.CHAPTERS.glob("[0-9][0-9]-*")
+                  if (p / "playbook.yml").exists())
+
+
+def timed(*command):
+    """Run a command; return its wall time in seconds. A failure shows the end of its output."""
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.monotonic()
+        result = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        took = time.monotonic() - started
+        if result.returncode:
+            log.seek(0)
+            sys.exit(f"{' '.join(command)} failed (exit {result.returncode}) after {took:.0f} s:"
+                     f"\n{''.join(log.readlines()[-30:])}")
+    print(f"  {took:6.1f} s  {' '.join([Path(command[0]).name, *command[1:]])}", flush=True)
+    return took
+
+
+def up(chapter, *flags):
+    return timed(*LAB, "up", "--chapter", chapter, *flags)
+
+
+def down():
+    return timed(*LAB, "down")
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cold", action="store_true", help="also measure up from nothing")
-    parser.add_argument("--runs", type=int, default=2, help="warm ups to measure")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=RUNS,
+                        help=f"warm ups of each chapter (default and least: {RUNS})")
+    parser.add_argument("--fresh-runs", type=int, default=1, choices=(1, 2, 3),
+                        help="fresh ups of the last chapter, and cold ups with --cold (1-3)")
+    parser.add_argument("--cold", action="store_true",
+                        help=f"also measure up from nothing (removes {config.CACHE} first)")
+    parser.add_argument("--force", action="store_true",
+                        help="measure even on a busy machine; the results are marked")
     args = parser.parse_args()
-    figures = {}
-    timed([*LAB, "down"])
+    if args.runs < RUNS:
+        parser.error(f"--runs: at least {RUNS}, for a median and a spread")
+    before = quiet(args.force)
+    numbers = chapters()
+    last = numbers[-1]
+    runs = {f"warm_up_chapter_{n}_s": [] for n in numbers}
+    runs.update(second_up_s=[], lab_tier_chapter_01_s=[], down_s=[], fresh_up_s=[])
+
+    down()
     if args.cold:
-        shutil.rmtree("/var/cache/eduworld-lab", ignore_errors=True)
-        figures["cold up"] = [timed(UP)]
-        timed([*LAB, "down"])
-    warm = []
-    for _ in range(args.runs):
-        warm.append(timed(UP))
-        timed([*LAB, "down"])
-    figures["warm up"] = warm
-    figures["warm up"].append(timed(UP))
-    figures["second up (playbook again)"] = [timed(UP)]
-    figures["chapter-1 lab tier"] = [timed([sys.executable, "-m", "pytest", "-q", "-m", "lab",
-                                            "chapters/01-crud/tests"])]
-    figures["down"] = [timed([*LAB, "down"])]
-    print(f"{'measure':<28} {'runs':>4} {'min s':>7} {'max s':>7}")
-    for name, values in figures.items():
-        print(f"{name:<28} {len(values):>4} {min(values):>7.1f} {max(values):>7.1f}")
-    saved = {
-        "warm_up_min_s": round(min(figures["warm up"]), 1),
-        "warm_up_max_s": round(max(figures["warm up"]), 1),
-        "second_up_s": round(figures["second up (playbook again)"][0], 1),
-        "lab_tier_chapter_1_s": round(figures["chapter-1 lab tier"][0], 1),
-        "down_s": round(figures["down"][0], 1),
-    }
-    if "cold up" in figures:
-        ratio = figures["cold up"][0] / min(figures["warm up"])
-        print(f"cold / warm: {ratio:.1f}x")
-        saved.update(cold_up_s=round(figures["cold up"][0], 1), cold_warm_ratio=round(ratio, 1))
-    save("lab", "make bench" + (" BENCH_ARGS=--cold" if args.cold else ""), saved)
+        # A reader's first up: no base image, packages, wheels or snapshots (they live in
+        # the cache), so it also snapshots the hosts it provisioned.
+        print(f"cold: `up --chapter 01` after removing {config.CACHE}")
+        runs["cold_up_s"] = []
+        for _ in range(args.fresh_runs):
+            shutil.rmtree(config.CACHE, ignore_errors=True)
+            runs["cold_up_s"].append(up("01"))
+            runs["down_s"].append(down())
+    print("first up of each chapter, not counted: fills the caches and the snapshots")
+    for number in numbers:
+        up(number)
+        down()
+    for run in range(1, args.runs + 1):
+        print(f"round {run} of {args.runs}: warm up of each chapter, then down")
+        for number in numbers:
+            runs[f"warm_up_chapter_{number}_s"].append(up(number))
+            if number == "01":
+                # On the running lab: the playbook again (it changes nothing), the lab tier.
+                runs["second_up_s"].append(up("01"))
+                runs["lab_tier_chapter_01_s"].append(timed(
+                    sys.executable, "-m", "pytest", "-q", "-m", "lab", "chapters/01-crud/tests"))
+            runs["down_s"].append(down())
+    # After the first ups a snapshot exists, so `--fresh` takes none: provisioning alone.
+    print(f"fresh: `up --chapter {last} --fresh`, bare hosts provisioned through the roles")
+    for _ in range(args.fresh_runs):
+        runs["fresh_up_s"].append(up(last, "--fresh"))
+        runs["down_s"].append(down())
+
+    runs["warm_up_s"] = [s for n in numbers for s in runs[f"warm_up_chapter_{n}_s"]]
+    order = [*(f"warm_up_chapter_{n}_s" for n in numbers), "warm_up_s", "fresh_up_s",
+             "cold_up_s", "second_up_s", "lab_tier_chapter_01_s", "down_s"]
+    figures = {name: summary(runs[name]) for name in order if name in runs}
+    figures["fresh_up_chapter"] = last
+    warm = figures[f"warm_up_chapter_{last}_s"]["median"]
+    figures["fresh_warm_ratio"] = round(figures["fresh_up_s"]["median"] / warm, 1)
+    if args.cold:
+        figures["cold_warm_ratio"] = round(
+            figures["cold_up_s"]["median"] / figures["warm_up_chapter_01_s"]["median"], 1)
+
+    print(f"\n{'measure (s)':<28} {'runs':>4} {'median':>7} {'min':>7} {'max':>7}")
+    for name, figure in figures.items():
+        if isinstance(figure, dict):
+            print(f"{name:<28} {figure['runs']:>4} {figure['median']:>7} {figure['min']:>7} "
+                  f"{figure['max']:>7}")
+    print(f"fresh / warm, chapter {last}: {figures['fresh_warm_ratio']}x")
+    if args.cold:
+        print(f"cold / warm, chapter 01: {figures['cold_warm_ratio']}x")
+    median = figures["warm_up_s"]["median"]
+    print(f"warm up, median of all chapters: {median} s: "
+          + ("within" if median <= TARGET_S else "over") + f" the target of {TARGET_S} s")
+    save("lab", invoked("bench"), figures, before, args.force)
 
 
 if __name__ == "__main__":

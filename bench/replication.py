@@ -1,7 +1,13 @@
 """Two-way replication on the lab, measured: the figures chapter 2 quotes.
 
-    make bench-replication            # boots the chapter-2 lab if it is not up
-    .venv/bin/python bench/replication.py --stall   # adds the 3-minute stall without the watcher
+    make bench-replication                      # boots the chapter-2 lab if it is not up
+    make bench-replication BENCH_ARGS=--stall   # adds the 3-minute stall without the watcher
+
+Every measurement below runs --runs times (3, the least), in rounds, so that a disturbance
+spreads over all of them; each figure is kept as its median, min and max over the runs
+(results.summary). The bench starts only on a quiet machine and, if it boots the lab
+itself, waits for that load to fall first (results.quiet; --force measures anyway and the
+results say so). About 9 minutes, 18 with --stall (each stall without the watcher takes 3).
 
 1. Lag, commit on one host to row applied on the other, both directions at once, at rest
    (5 writes/s per host) and under 100 and 500 writes/s per host, through SQL (pgbench).
@@ -23,18 +29,19 @@ import sys
 import threading
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import save  # noqa: E402
+from results import RUNS, invoked, quiet, save, summary  # noqa: E402
 
-from lab import control, hosts  # noqa: E402
+from lab import config, control, hosts  # noqa: E402
 from lab.client import Api  # noqa: E402
 from lab.polling import wait_for  # noqa: E402
 
 HOSTS = ("host1", "host2")
-PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
+PGBENCH = f"{config.POSTGRESQL_BIN}/pgbench"
 
 
 def setup():
@@ -88,8 +95,8 @@ def pgbench(host, table, rate, seconds, clients=2):
                       if line.startswith("tps")))
 
 
-def lag_under_load(rate, seconds=10):
-    label = f"{rate}/s"
+def lag_under_load(rate, run, seconds=10):
+    label = f"{rate}/s #{run}"
     for host in HOSTS:
         hosts.sql(host, f"UPDATE bench_label SET label = '{label}'")
     # Both hosts write at once: each one's lag is measured while it also applies the other's.
@@ -102,16 +109,27 @@ def lag_under_load(rate, seconds=10):
     api = lag_through_api(samples=15)  # while the load runs
     for thread in threads:
         thread.join()
-    time.sleep(1)  # let the last rows land before reading the figures
+    settled()  # the last rows land before the figures are read
     rows = []
     for host in HOSTS:
-        rows.append(hosts.sql(host, f"""
+        row = hosts.sql(host, f"""
             SELECT origin || ' -> {host}', count(*),
                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms)::numeric, 2),
                    round(percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms)::numeric, 2),
                    round(max(lag_ms)::numeric, 2)
-            FROM bench_seen WHERE label = '{label}' GROUP BY origin"""))
-    return [row.split("|") for row in rows], api
+            FROM bench_seen WHERE label = '{label}' GROUP BY origin""")
+        if not row:
+            raise RuntimeError(f"no row reached {host} at {label}: is replication running?")
+        rows.append(row.split("|"))
+    return rows, api
+
+
+def settled():
+    """Both hosts hold as many rows of bench_lag from each origin: nothing is on its way."""
+    def counts(host):
+        return hosts.sql(host, "SELECT origin, count(*) FROM bench_lag GROUP BY 1 ORDER BY 1")
+    wait_for(lambda: counts("host1") == counts("host2"), 60, "both hosts to hold the same rows",
+             interval=0.1)
 
 
 def lag_through_api(samples=30):
@@ -155,9 +173,9 @@ def stall(watcher, down_seconds=20):
     if not watcher:
         hosts.console("host1", "systemctl", "stop", "replication-watch")
     try:
-        hosts.console("host2", "systemctl", "stop", "postgresql@15-main")
+        hosts.console("host2", "systemctl", "stop", control.service_unit("postgresql"))
         time.sleep(down_seconds)  # a bench, not a test: the outage itself is the input
-        hosts.console("host2", "systemctl", "start", "postgresql@15-main")
+        hosts.console("host2", "systemctl", "start", control.service_unit("postgresql"))
         wait_for(lambda: Api("host2").health(), 30, "host2 to serve again")
         marker = str(uuid.uuid4())
         hosts.sql("host2", f"INSERT INTO bench_lag (id, origin) VALUES ('{marker}', 'host2')")
@@ -169,62 +187,83 @@ def stall(watcher, down_seconds=20):
         hosts.console("host1", "systemctl", "start", "replication-watch")
 
 
+def measure(run, stall_too, samples):
+    """One round: every measurement once, its figures appended to `samples`."""
+    print(f"round {run}: lag, SQL, both hosts writing at once (ms)")
+    print(f"  {'load per host':<14} {'direction':<16} {'rows':>6} {'p50':>7} {'p99':>7} "
+          f"{'max':>7}")
+    api_lags = {}
+    for rate in (5, 100, 500):
+        rows, api_lags[rate] = lag_under_load(rate, run)
+        for direction, count, p50, p99, top in rows:
+            print(f"  {rate:>5} writes/s  {direction:<16} {count:>6} {p50:>7} {p99:>7} "
+                  f"{top:>7}")
+        # The worse of the two directions.
+        samples[f"lag_sql_{rate}_p50_ms"].append(max(float(row[2]) for row in rows))
+        samples[f"lag_sql_{rate}_p99_ms"].append(max(float(row[3]) for row in rows))
+        samples[f"lag_sql_{rate}_max_ms"].append(max(float(row[4]) for row in rows))
+    print(f"round {run}: lag, API: subject created on one host, polled on the other every ms "
+          "(15 samples, during the same load; includes the polling)")
+    for rate, results in api_lags.items():
+        for direction, (p50, p99, top) in results.items():
+            print(f"  {rate:>5} writes/s  {direction:<16} p50 {p50:6.1f}  p99 {p99:6.1f}  "
+                  f"max {top:6.1f}")
+        samples[f"lag_api_{rate}_p50_ms"].append(max(r[0] for r in results.values()))
+        samples[f"lag_api_{rate}_max_ms"].append(max(r[2] for r in results.values()))
+    replicated, local = throughput_ratio()
+    print(f"round {run}: throughput on host1, 4 clients, 10 s: replicated table "
+          f"{replicated:.0f} tps, unreplicated table {local:.0f} tps, "
+          f"ratio {replicated / local:.2f}")
+    samples["throughput_replicated_tps"].append(replicated)
+    samples["throughput_local_tps"].append(local)
+    samples["throughput_ratio"].append(replicated / local)
+    for seconds in (10, 60):
+        rows, took = catch_up(seconds)
+        print(f"round {run}: catch-up after {seconds} s down at 100 writes/s: {rows} rows, "
+              f"host2 complete {took:.1f} s after boot")
+        samples[f"catch_up_{seconds}s_down_rows"].append(rows)
+        samples[f"catch_up_{seconds}s_down_s"].append(took)
+    for watcher in (True, False) if stall_too else (True,):
+        took = stall(watcher)
+        name = "with" if watcher else "without"
+        print(f"round {run}: host2's PostgreSQL down 20 s, then a write on host2 reaches "
+              f"host1: {name} the watcher {took:.2f} s")
+        samples[f"stall_{name}_watcher_s"].append(took)
+
+
 def main():
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--stall", action="store_true",
-                        help="also measure the stall without the watcher (about 3 minutes)")
+                        help="also measure the stall without the watcher (3 minutes a run)")
+    parser.add_argument("--runs", type=int, default=RUNS,
+                        help=f"runs of each measurement (default and least: {RUNS})")
+    parser.add_argument("--force", action="store_true",
+                        help="measure even on a busy machine; the results are marked")
     args = parser.parse_args()
+    if args.runs < RUNS:
+        parser.error(f"--runs: at least {RUNS}, for a median and a spread")
+    before = quiet(args.force)
     state = control.read_state()
     if state.get("status") != "up" or state.get("chapter", "00") < "02":
         if state.get("status") == "up":
             control.down()
         control.up("02")
+        # Booting is work: give its load average time to fall before measuring.
+        before = quiet(args.force, settle=240)
     teardown()
     setup()
-    figures = {}
+    samples = defaultdict(list)
     try:
-        print("lag, SQL, both hosts writing at once (ms)")
-        print(f"  {'load per host':<14} {'direction':<16} {'rows':>6} {'p50':>7} {'p99':>7} "
-              f"{'max':>7}")
-        api_lags = {}
-        for rate in (5, 100, 500):
-            rows, api_lags[rate] = lag_under_load(rate)
-            for direction, count, p50, p99, top in rows:
-                print(f"  {rate:>5} writes/s  {direction:<16} {count:>6} {p50:>7} {p99:>7} "
-                      f"{top:>7}")
-            figures[f"lag_sql_{rate}_p50_ms"] = max(float(row[2]) for row in rows)
-            figures[f"lag_sql_{rate}_p99_ms"] = max(float(row[3]) for row in rows)
-            figures[f"lag_sql_{rate}_max_ms"] = max(float(row[4]) for row in rows)
-        print("lag, API: subject created on one host, polled on the other every ms "
-              "(15 samples, during the same load; includes the polling)")
-        for rate, results in api_lags.items():
-            for direction, (p50, p99, top) in results.items():
-                print(f"  {rate:>5} writes/s  {direction:<16} p50 {p50:6.1f}  p99 {p99:6.1f}  "
-                      f"max {top:6.1f}")
-            figures[f"lag_api_{rate}_p50_ms"] = round(max(r[0] for r in results.values()), 1)
-            figures[f"lag_api_{rate}_max_ms"] = round(max(r[2] for r in results.values()), 1)
-        replicated, local = throughput_ratio()
-        print(f"throughput on host1, 4 clients, 10 s: replicated table {replicated:.0f} tps, "
-              f"unreplicated table {local:.0f} tps, ratio {replicated / local:.2f}")
-        figures.update(throughput_replicated_tps=round(replicated),
-                       throughput_local_tps=round(local),
-                       throughput_ratio=round(replicated / local, 2))
-        for seconds in (10, 60):
-            rows, took = catch_up(seconds)
-            print(f"catch-up after {seconds} s down at 100 writes/s: {rows} rows, host2 "
-                  f"complete {took:.1f} s after boot")
-            figures[f"catch_up_{seconds}s_down_rows"] = rows
-            figures[f"catch_up_{seconds}s_down_s"] = round(took, 1)
-        figures["stall_with_watcher_s"] = round(stall(True), 2)
-        print(f"host2's PostgreSQL down 20 s, then a write on host2 reaches host1: "
-              f"with the watcher {figures['stall_with_watcher_s']:.2f} s")
-        if args.stall:
-            figures["stall_without_watcher_s"] = round(stall(False), 1)
-            print(f"host2's PostgreSQL down 20 s, then a write on host2 reaches host1: "
-                  f"without the watcher {figures['stall_without_watcher_s']:.1f} s")
-        save("replication", "make bench-replication BENCH_ARGS=--stall", figures)
+        for run in range(1, args.runs + 1):
+            measure(run, args.stall, samples)
     finally:
         teardown()
+    figures = {name: summary(values) for name, values in samples.items()}
+    print(f"\n{'figure':<28} {'runs':>4} {'median':>9} {'min':>9} {'max':>9}")
+    for name, figure in sorted(figures.items()):
+        print(f"{name:<28} {figure['runs']:>4} {figure['median']:>9} {figure['min']:>9} "
+              f"{figure['max']:>9}")
+    save("replication", invoked("bench-replication"), figures, before, args.force)
 
 
 if __name__ == "__main__":

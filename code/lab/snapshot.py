@@ -18,6 +18,7 @@ from . import config, image, provision
 from .shell import run
 
 FOLDER = config.CACHE / "snapshots"
+# --8<-- [start:key]
 # Files whose content shapes a provisioned host (besides the base image and the wheel).
 SHAPING = ["ansible/roles", "ansible/inventories/lab/group_vars", "ansible/ansible.cfg",
            "chapters/*/playbook.yml", "code/lab/hosts.py", "code/lab/image.py"]
@@ -35,11 +36,12 @@ def digest_files(hasher):
 
 def key(chapter, wheel):
     hasher = hashlib.sha256()
-    hasher.update(f"{chapter}\0{image.base_key()}\0{config.HOSTS}\0".encode())
+    hasher.update(f"{chapter}\0{image.base_key()}\0{config.ADDRESSES}\0".encode())
     digest_files(hasher)
     for path in (wheel, provision.ensure_secrets(), provision.SSH_KEY.with_suffix(".pub")):
         hasher.update(path.read_bytes() + b"\0")
     return hasher.hexdigest()[:16]
+# --8<-- [end:key]
 
 
 def folder(chapter, wheel):

@@ -149,6 +149,17 @@ def tree_problems(lab, host):
                        "print(Node.objects.find_problems())").stdout.strip()
 
 
+def children_counted(lab, host, node_id):
+    """(the application's numchild, the child rows in the table) for a node on one host."""
+    app = lab.console(host, "eduworld-manage", "shell", "--no-imports", "-c",
+                      "from eduworld.curriculum.models import Node; "
+                      f"print(Node.objects.get(pk='{node_id}').numchild)").stdout.strip()
+    rows = lab.sql(host, "SELECT count(*) FROM curriculum_node c JOIN curriculum_node p "
+                   "ON c.path LIKE p.path || '%' AND c.depth = p.depth + 1 "
+                   f"WHERE p.id = '{node_id}'")
+    return app, rows
+
+
 # --8<-- [start:tree]
 def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid(lab2):
     host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
@@ -166,12 +177,32 @@ def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid
     lab2.wait_until_identical(30)
     for host in ("host1", "host2"):
         assert tree_problems(lab2, host) == "([], [], [], [], [])", host
-        children = lab2.sql(host, "SELECT numchild FROM curriculum_node "
-                            f"WHERE id = '{parent['id']}'")
-        assert children == "30", f"{host} counts {children} children"
+        counted = children_counted(lab2, host, parent["id"])
+        assert counted == ("30", "30"), f"{host} counts {counted} (application, rows)"
         states = lab2.sql(host, "SELECT status FROM pglogical.show_subscription_status()")
         assert states == "replicating", f"{host}: {states}"
 # --8<-- [end:tree]
+
+
+def test_a_child_added_on_one_host_does_not_undo_a_rename_of_its_parent_on_the_other(
+        lab2, faults):
+    host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
+    parent = host1.create_subject(f"rename-{uuid.uuid4()}")
+    wait_for(lambda: exists(host2, parent["id"]), 1.0, "the parent to reach host2")
+    url = f"/api/nodes/{parent['id']}/"
+    faults.partition()  # host1 adds the child before the rename can reach it
+    renamed = host2.session.patch(host2.base + url, json={"title": "renamed on host2"},
+                                  timeout=5,
+                                  headers={"X-CSRFToken": host2.session.cookies["csrftoken"]})
+    assert renamed.status_code == 200
+    added = host1.post("/api/nodes/", {"kind": "course", "title": "added on host1 later",
+                                       "parent": parent["id"]})
+    assert added.status_code == 201
+    faults.heal()
+    lab2.wait_until_identical(30)
+    for api in (host1, host2):
+        assert api.get(url).json()["title"] == "renamed on host2", f"{api.host} undid the rename"
+        assert children_counted(lab2, api.host, parent["id"]) == ("1", "1"), api.host
 
 
 def test_truncating_a_replicated_table_is_refused_and_nothing_is_lost(lab2):

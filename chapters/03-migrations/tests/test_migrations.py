@@ -96,6 +96,8 @@ def assert_pair_in_step(lab):
     ("accounts", "0001_initial", "0002_preferences", "a NOT NULL column with a default"),
     ("curriculum", "0002_numchild_trigger", "0003_lesson_note", "a new table"),
     ("boards", "0001_initial", "0002_drop_paired_at", "a column removed (contract step)"),
+    ("curriculum", "0003_lesson_note", "0004_numchild_counted_on_read",
+     "a trigger dropped, a column kept with a default (expand step)"),
 ])
 def test_migrate_on_host1_changes_both_hosts_while_both_take_writes(lab3, app, before,
                                                                      after, what):

@@ -5,9 +5,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models, transaction
-from django.db.models import F, Func
+from django.db.models import F, Func, Q
 from treebeard.exceptions import InvalidMoveToDescendant, PathOverflow
-from treebeard.mp_tree import MP_Node, MP_NodeManager
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet, nodes_deleted
 
 
 class Kind(models.TextChoices):
@@ -47,9 +47,15 @@ class TreeManager(MP_NodeManager):
     write at once, both pick the same next path; path is unique, pglogical resolves the
     clash by overwriting one row with the other, and a node is silently lost. So each
     host allocates path steps in its own lane: with two hosts, host1 numbers children
-    1, 3, 5, ... and host2 2, 4, 6, ... Both hosts' nodes keep their place, and sibling
-    order is (roughly) creation order. numchild is recomputed by a trigger (migration
-    0002) that also fires for replicated rows, so concurrent adds count right.
+    2, 4, 6, ... and host2 1, 3, 5, ... Both hosts' nodes keep their place, and sibling
+    order is (roughly) creation order.
+
+    treebeard also keeps each node's number of children (numchild) in the node's row. Here
+    nothing stores it: Node.numchild counts this host's rows when read (migration 0004).
+    A stored count travels to the other host, where last-update-wins can put it over a
+    truer one, and writing it rewrites the parent's whole row, which can undo a rename made
+    on the other host. So adding, moving or deleting a node never writes its parent's row,
+    and treebeard's own numchild writes are switched off below.
     """
 
     def next_path(self, parent):
@@ -70,7 +76,7 @@ class TreeManager(MP_NodeManager):
     def add_node(self, parent, fields):
         self.lock(parent)
         node = self.model(**fields, path=self.next_path(parent),
-                          depth=parent.depth + 1 if parent else 1, numchild=0)
+                          depth=parent.depth + 1 if parent else 1)
         node.save()
         return node
 
@@ -102,6 +108,53 @@ class TreeManager(MP_NodeManager):
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('curriculum roots'))")
 # --8<-- [end:lanes]
 
+    def get_queryset(self):
+        return NodeQuerySet(self.model, using=self._db).order_by("path")
+
+    # treebeard keeps numchild up to date with these; nothing stores it here.
+    def _increment_numchild(self, path):
+        pass
+
+    def _decrement_numchild(self, path):
+        pass
+
+    def _fix_numchild(self, qs):
+        pass
+
+    def add_child(self, target, create_kwargs=None, *, instance=None):
+        # treebeard's add_child numbers outside the lanes and increments the stored count.
+        raise NotImplementedError("Use Node.objects.add_node(parent, fields): it numbers the "
+                                  "new node in this host's lane.")
+
+
+class NodeQuerySet(MP_NodeQuerySet):
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        """Delete these nodes and everything under them; their parents' rows are not touched.
+
+        treebeard's own delete decrements each parent's stored numchild (and reads it to
+        choose how to delete); here no count is stored.
+        """
+        tops = []  # the nodes not under another one being deleted (sorted: parents first)
+        for path in sorted(self.order_by().values_list("path", flat=True)):
+            if not tops or not path.startswith(tops[-1]):
+                tops.append(path)
+        if not tops:
+            return 0, {}
+        subtrees = Q()
+        for path in tops:
+            subtrees |= Q(path__startswith=path)
+        model = self.model
+        count, deleted = super(MP_NodeQuerySet, model.objects.filter(subtrees)).delete(
+            *args, **kwargs)
+        if count:
+            nodes_deleted.send(sender=model, pks_to_remove=[], paths_to_remove=tops,
+                               using=self.db)
+        return count, deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
 
 # --8<-- [start:node]
 class Node(MP_Node):
@@ -127,6 +180,25 @@ class Node(MP_Node):
 
     def __str__(self):
         return f"{self.kind} {self.title}"
+
+    # numchild is counted on this host when read, never stored (TreeManager; migration 0004).
+    # treebeard's is_leaf, get_children_count, get_children and find_problems read it.
+    def _children(self):
+        if not self.path:
+            return type(self).objects.none()
+        return type(self).objects.filter(
+            depth=self.depth + 1, path__range=self._get_children_path_interval(self.path))
+
+    @property
+    def numchild(self):
+        return self._children().count()
+
+    @numchild.setter
+    def numchild(self, value):
+        pass  # treebeard assigns it after its own writes: the count is read, not kept
+
+    def is_leaf(self):
+        return not self._children().exists()
 
 
 class LessonNote(models.Model):
