@@ -6,7 +6,6 @@ roles) of the last chapter, `up` again on a running lab, chapter 1's lab tier, `
 with --cold, also an up from nothing. Prints the figures and writes bench/results/lab.json.
 
     make bench                                  # 15 to 20 minutes
-    make bench BENCH_ARGS='--fresh-runs 3'      # three fresh ups instead of one
     make bench BENCH_ARGS=--cold                # also a cold up (removes the lab's caches)
 
 Each warm up runs --runs times (3, the least) per chapter, in rounds (01, 02, 03, 01, ...)
@@ -27,17 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
 from results import RUNS, invoked, quiet, save, summary  # noqa: E402
 
-from lab import config  # noqa: E402
+from lab import config, provision  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = [str(Path(sys.executable).parent / "eduworld-lab")]
 TARGET_S = 45  # the issue's target for the median of every warm up, all chapters together
-
-
-def chapters():
-    """Every chapter with a playbook, as provision.last_chapter finds the last one."""
-    return sorted(p.name[:2] for p in config.CHAPTERS.glob("[0-9][0-9]-*")
-                  if (p / "playbook.yml").exists())
 
 
 def timed(*command):
@@ -66,17 +59,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=RUNS,
                         help=f"warm ups of each chapter (default and least: {RUNS})")
-    parser.add_argument("--fresh-runs", type=int, default=1, choices=(1, 2, 3),
-                        help="fresh ups of the last chapter, and cold ups with --cold (1-3)")
+    parser.add_argument("--fresh-runs", type=int, default=RUNS,
+                        help=f"fresh ups of the last chapter, and cold ups with --cold "
+                             f"(default and least: {RUNS})")
     parser.add_argument("--cold", action="store_true",
                         help=f"also measure up from nothing (removes {config.CACHE} first)")
     parser.add_argument("--force", action="store_true",
                         help="measure even on a busy machine; the results are marked")
     args = parser.parse_args()
-    if args.runs < RUNS:
-        parser.error(f"--runs: at least {RUNS}, for a median and a spread")
+    if min(args.runs, args.fresh_runs) < RUNS:
+        parser.error(f"--runs and --fresh-runs: at least {RUNS}, for a median and a spread")
     before = quiet(args.force)
-    numbers = chapters()
+    numbers = provision.chapters()
     last = numbers[-1]
     runs = {f"warm_up_chapter_{n}_s": [] for n in numbers}
     runs.update(second_up_s=[], lab_tier_chapter_01_s=[], down_s=[], fresh_up_s=[])

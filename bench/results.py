@@ -116,19 +116,23 @@ def invoked(target):
     return f"make {target}" + (f" BENCH_ARGS={shlex.quote(' '.join(args))}" if args else "")
 
 
-def save(name, command, figures, before, force=False):
+def save(name, command, figures, before=None, force=False):
     """Write bench/results/NAME.json, unless other processes are busy now (say why).
 
     `before` is quiet()'s reading; the one after is taken here, waiting up to ten seconds
-    for the bench's own aftermath to settle."""
+    for the bench's own aftermath to settle. Without `before` the figures are not timings
+    (versions, say): no load is read and none is recorded."""
+    if before is None:
+        return write(name, {"measured": now(), "machine": machine(), "command": command,
+                            "figures": figures})
     for _ in range(10):
         after = load()
         late = busy(after, averages=False)
         if not late:
             break
     record = {
-        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores",
+        "measured": now(),
+        "machine": machine(),
         "command": command,
         "figures": figures,
         "load": {"before": before, "after": after,
@@ -144,6 +148,18 @@ def save(name, command, figures, before, force=False):
     if early or late:
         record["forced"] = "; ".join(f"{when}: {reason}" for when, reason in
                                      (("before", early), ("after", late)) if reason)
+    return write(name, record)
+
+
+def now():
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+
+
+def machine():
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+
+
+def write(name, record):
     FOLDER.mkdir(exist_ok=True)
     path = FOLDER / f"{name}.json"
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

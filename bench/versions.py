@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import load, save  # noqa: E402
+from results import save  # noqa: E402
 
 from lab import config, control, provision, versions  # noqa: E402
 
@@ -25,8 +25,7 @@ def main():
         raise SystemExit(f"the hosts run different versions: {found}")
     for name, value in found["host1"].items():
         print(f"{name:<12} {value}")
-    # Versions are not timings: a busy machine does not change them (force: never refuse).
-    save("versions", "make bench-versions", found["host1"], before=load(), force=True)
+    save("versions", "make bench-versions", found["host1"])
 
 
 if __name__ == "__main__":

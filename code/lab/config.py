@@ -20,12 +20,18 @@ BRIDGE_ADDRESS = f"{SUBNET}.1"
 ADDRESSES = {"host1": f"{SUBNET}.11", "host2": f"{SUBNET}.12"}
 
 
+def private_folder(folder):
+    """A folder only its owner may enter (made so even if it existed before)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
 def make_state_folder():
     """The state folder holds the hosts' disks, the secrets and the SSH key. Guest disks keep
     the guests' uids, which mean other users on this machine: only root may enter it."""
-    for folder in (STATE, STATE / "hosts"):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.chmod(0o700)
+    private_folder(STATE)
+    private_folder(STATE / "hosts")
 
 
 # PID files live in /run, which a reboot empties; each is checked before any kill.
@@ -51,9 +57,11 @@ def fqdn(host):
 # What the hosts run: Debian 13 "trixie", with its PostgreSQL and its Python. The PostgreSQL
 # major version is the postgresql role's (one place); the Python version is trixie's, so the
 # wheelhouse holds wheels for it. The versions the hosts really run are read back from them
-# (the versions test writes bench/results/versions.json, which the book quotes).
+# (`make bench-versions` writes bench/results/versions.json, which the book quotes; a lab
+# test checks that file and these constants against the hosts).
 DEBIAN_SUITE = "trixie"
 HOST_PYTHON = "3.13"
+HOST_GLIBC = 41  # glibc 2.41: the newest manylinux wheels that fit the hosts
 
 
 def host_postgresql():

@@ -7,6 +7,7 @@ import platform
 import shutil
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 from . import config, hosts, image, network, provision, snapshot
 from .polling import wait_for
@@ -63,36 +64,44 @@ def fetch():
 
 def up(chapter=None, fresh=False):
     """Boot both hosts with a chapter's playbook applied. From a snapshot of provisioned hosts
-    when one matches (then the playbook must change nothing); `fresh` provisions bare hosts."""
+    when one matches (then the playbook must change nothing); `fresh` provisions bare hosts.
+    On a lab that already runs this chapter, `up` applies the playbook again."""
     check_machine()
     check_not_someone_elses()
     chapter = f"{int(chapter or provision.last_chapter()):02d}"
     provision.chapter_folder(chapter)  # fails early on a chapter without a playbook
     running = read_state()
-    if running.get("status") == "up" and running.get("chapter") != chapter:
+    again = running.get("status") == "up" and running.get("chapter") == chapter
+    if running.get("status") == "up" and not again:
         # A chapter's hosts are built from nothing: chapter 2 cannot pair two hosts that
         # chapter 1 filled with separate data, and going back would leave later changes.
         raise LabError(f"the lab runs chapter {running['chapter']}: `eduworld-lab down`, "
                        f"then `eduworld-lab up --chapter {chapter}`.")
+    if again and fresh:
+        raise LabError(f"the lab runs chapter {chapter} already: `eduworld-lab down`, then "
+                       f"`eduworld-lab up --chapter {chapter} --fresh`.")
     started = time.monotonic()
     config.make_state_folder()
+    if not again:
+        remove_hosts()  # whatever a crashed `up` left: every `up` starts from known disks
     write_state(checkout=str(config.ROOT), status="starting")
     fetch()
     key = provision.ensure_ssh_key()
-    wheel = image.build_app_wheel(config.STATE / "release")
-    found = None if fresh else snapshot.find(chapter, wheel)
+    found = None if fresh or again else snapshot.find(chapter)
     with step("network: bridge, namespaces and cables"):
         network.create_bridge()
         for host in config.HOSTS:
             network.plug_host(host)
-    with step(f"boot host1 and host2 from the snapshot of chapter {chapter}" if found
-              else "boot host1 and host2 from the bare base image"):
-        for host in config.HOSTS:
-            if found and not config.guest_disk(host).exists():
-                snapshot.restore(found, host)
-            else:
-                hosts.create_disk(host, key)
-            hosts.boot(host)
+    if not again:
+        with step(f"boot host1 and host2 from the snapshot of chapter {chapter}" if found
+                  else "boot host1 and host2 from the bare base image"):
+            if found:
+                snapshot.restore(found)
+            for host in config.HOSTS:
+                if not found:
+                    hosts.create_disk(host, key)
+                hosts.boot(host)
+    wheel = image.build_app_wheel(config.STATE / "release")  # while the hosts boot
     wait_until_booted()
     provision.write_inventory()
     with step(f"apply chapter {chapter}'s playbook with Ansible"
@@ -104,11 +113,12 @@ def up(chapter=None, fresh=False):
         raise LabError(f"the hosts restored from the snapshot of chapter {chapter} are not what "
                        f"the roles build today (changed: {changed}; see {log}). The snapshot "
                        "is removed: `eduworld-lab down`, then `up` again provisions bare hosts.")
-    if not found and not snapshot.find(chapter, wheel):
+    if not found and not again and not snapshot.find(chapter):
         with step("snapshot the provisioned hosts for the next up (shut down, pack, boot)"):
-            for host in config.HOSTS:
-                hosts.power_off(host, hard=False)
-            snapshot.take(chapter, wheel)
+            with ThreadPoolExecutor(len(config.HOSTS)) as pool:
+                list(pool.map(lambda h: hosts.power_off(h, hard=False, kill_if_stuck=False),
+                              config.HOSTS))
+            snapshot.take(chapter)
             for host in config.HOSTS:
                 hosts.boot(host)
             wait_until_booted()
@@ -116,7 +126,7 @@ def up(chapter=None, fresh=False):
         for host in config.HOSTS:
             wait_for(lambda h=host: ready(h), 60, f"{host} to serve, replicating if paired")
     write_state(status="up", chapter=chapter, wheel=str(wheel))
-    how = "from the snapshot" if found else "from bare hosts"
+    how = ("again" if again else "from the snapshot" if found else "from bare hosts")
     print(f"==> lab up with chapter {chapter} {how} in {time.monotonic() - started:.0f} s "
           f"(changed: {changed})", flush=True)
     return changed
@@ -147,16 +157,21 @@ def reapply():
 def down():
     check_machine()
     with step("power off both hosts and remove the lab's namespaces, links and cgroups"):
-        for host in config.HOSTS:
-            if hosts.pid1(host):
-                hosts.power_off(host, hard=False)
-            kill_leftovers(host)
-            hosts.remove_cgroups(host)
-            hosts.remove_disk(host)
+        remove_hosts()
         network.remove_all()
         (provision.INVENTORY / "hosts.yml").unlink(missing_ok=True)
         STATE_FILE.unlink(missing_ok=True)
     print("==> lab down (caches kept in /var/cache/eduworld-lab)", flush=True)
+
+
+def remove_hosts():
+    """Power off both hosts (cleanly, if they run), end what is left, remove their disks."""
+    for host in config.HOSTS:
+        if hosts.pid1(host):
+            hosts.power_off(host, hard=False)
+        kill_leftovers(host)
+        hosts.remove_cgroups(host)
+        hosts.remove_disk(host)
 
 
 def kill_leftovers(host):

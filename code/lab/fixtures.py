@@ -129,13 +129,9 @@ def lab():
 
 
 @pytest.fixture
-def faults(lab, request):
+def faults(lab):
     faults = Faults(lab)
     yield faults
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        folder = keep_host_logs(request.node.nodeid)
-        request.node.add_report_section("call", "lab", f"host logs kept in {folder}")
     faults.undo()
 
 
@@ -157,7 +153,13 @@ def keep_host_logs(nodeid):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Every failed test that used the lab keeps both hosts' logs, before any fault it made
+    is undone (the fixtures' teardown runs after this report)."""
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call":
-        item.report_call = report
+    if report.when == "call" and report.failed and "lab" in item.fixturenames:
+        try:
+            folder = keep_host_logs(item.nodeid)
+            report.sections.append(("lab", f"host logs kept in {folder}"))
+        except Exception as err:  # keeping logs must not hide the test's own failure
+            report.sections.append(("lab", f"host logs could not be kept: {err}"))

@@ -16,8 +16,10 @@ CGROUP_HIERARCHIES = ("systemd", "unified")
 
 
 def cgroups(host):
-    return [Path("/sys/fs/cgroup") / h / f"ewlab-{host}" for h in CGROUP_HIERARCHIES
-            if (Path("/sys/fs/cgroup") / h).is_dir()]
+    root = Path("/sys/fs/cgroup")
+    if (root / "cgroup.controllers").exists():  # cgroup v2 alone (untried here: see README)
+        return [root / f"ewlab-{host}"]
+    return [root / h / f"ewlab-{host}" for h in CGROUP_HIERARCHIES if (root / h).is_dir()]
 
 
 def log_file(host):
@@ -29,11 +31,7 @@ def create_disk(host, authorized_key):
     disk = config.guest_disk(host)
     if disk.exists():
         return disk
-    partial = disk.with_name(disk.name + ".partial")
-    run("rm", "-rf", partial)
-    partial.mkdir(parents=True)
-    run("tar", "-C", partial, "--numeric-owner", "-I", "zstd", "-xf", image.base_image())
-    partial.chmod(0o755)
+    partial = unpack(image.base_image(), disk.with_name(disk.name + ".partial"))
     # No package lists yet: make them look old, so the first `apt update` really runs.
     os.utime(partial / "var/lib/apt/lists", (0, 0))
     fqdn = config.fqdn(host)
@@ -49,6 +47,15 @@ def create_disk(host, authorized_key):
     (ssh / "authorized_keys").write_text(authorized_key)
     partial.rename(disk)
     return disk
+
+
+def unpack(tarball, folder):
+    """A disk from a tarball (the base image or a snapshot), uids and gids as they were."""
+    run("rm", "-rf", folder)
+    folder.mkdir(parents=True)
+    run("tar", "-C", folder, "--numeric-owner", "-I", "zstd", "-xf", tarball)
+    folder.chmod(0o755)  # the guest's / : its non-root daemons must reach /usr
+    return folder
 
 
 def host_key(host):
@@ -80,13 +87,18 @@ def nspawn_pid_file(host):
     return config.RUN / f"{host}.nspawn.pid"
 
 
-def start_time(pid):
-    """The process's start time (clock ticks since boot): with the pid, it names one process."""
+def proc_stat(pid):
+    """/proc/PID/stat's fields after the command name (which may hold spaces), or None."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except FileNotFoundError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def start_time(pid):
+    """The process's start time (clock ticks since boot): with the pid, it names one process."""
+    fields = proc_stat(pid)
+    return fields[19] if fields else None
 
 
 def nspawn_pid(host):
@@ -95,7 +107,10 @@ def nspawn_pid(host):
     path = nspawn_pid_file(host)
     if not path.exists():
         return None
-    pid, started = path.read_text().split()
+    try:
+        pid, started = path.read_text().split()
+    except ValueError:  # empty or garbled: nothing to trust
+        return None
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
     except FileNotFoundError:
@@ -111,6 +126,9 @@ def boot(host):
     if pid1(host):
         return
     disk = config.guest_disk(host)
+    if not cgroups(host):
+        raise LabError("no cgroup hierarchy found under /sys/fs/cgroup: the lab needs one "
+                       "to give each host its own cgroup")
     for cgroup in cgroups(host):
         cgroup.mkdir(exist_ok=True)
     log_file(host).parent.mkdir(parents=True, exist_ok=True)
@@ -163,14 +181,18 @@ def sql(host, statement):
     return psql(host, "-q", "-c", statement).stdout.strip()
 
 
-def power_off(host, hard):
+def power_off(host, hard, kill_if_stuck=True):
+    """Hard: kill PID 1, like pulling the plug. Soft: ask systemd to shut down, and kill it
+    after 20 s unless `kill_if_stuck` is False (a snapshot must never pack a crashed host)."""
     pid = pid1(host)
     if pid is not None:
-        # Hard: kill PID 1, like pulling the plug. Soft: ask systemd to shut down.
         os.kill(pid, signal.SIGKILL if hard else signal.SIGRTMIN + 4)
         try:
             wait_for(lambda: pid1(host) is None, 3 if hard else 20, f"{host} to power off")
         except TimeoutError:
+            if not kill_if_stuck:
+                raise LabError(f"{host} did not shut down within 20 s; its console log: "
+                               f"{log_file(host)}") from None
             os.kill(pid, signal.SIGKILL)
             wait_for(lambda: pid1(host) is None, 5, f"{host} to power off")
     launcher = nspawn_pid(host)
@@ -182,11 +204,8 @@ def power_off(host, hard):
 def process_alive(pid):
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+    fields = proc_stat(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def remove_cgroups(host):

@@ -118,8 +118,9 @@ def wheelhouse():
 def host_wheel_tags():
     """pip's options for wheels that fit the hosts' Python, whatever Python runs here."""
     machine = platform.machine()
-    # glibc 2.17 (manylinux2014) up to trixie's 2.41: any of these fits the hosts.
-    platforms = [f"manylinux_2_{minor}_{machine}" for minor in range(17, 42)]
+    # Any manylinux wheel for a glibc up to the hosts' fits them (pip needs each tag named).
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in range(5, config.HOST_GLIBC + 1)]
+    platforms += [f"manylinux{legacy}_{machine}" for legacy in ("1", "2010", "2014")]
     return ["--python-version", config.HOST_PYTHON, "--implementation", "cp",
             *[word for tag in platforms for word in ("--platform", tag)]]
 
@@ -141,8 +142,9 @@ def build_app_wheel(folder):
     with step("build the EduWorld wheel"):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        # A fixed timestamp makes the wheel reproducible: the same code, the same checksum,
-        # so the release (and a snapshot keyed on it) changes only when the code does.
+        # A fixed timestamp (1980-01-01, the earliest a zip file can hold) makes the wheel
+        # reproducible: the same code, the same checksum, so the release that the playbook
+        # installs by its checksum changes only when the code does.
         run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", folder, config.ROOT,
             quiet=True, env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"})
         shutil.rmtree(config.ROOT / "build", ignore_errors=True)

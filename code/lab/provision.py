@@ -55,9 +55,14 @@ def chapter_folder(chapter):
     return found[0]
 
 
-def last_chapter():
+def chapters():
+    """The numbers of the chapters with a playbook, in order."""
     return sorted(p.name[:2] for p in config.CHAPTERS.glob("[0-9][0-9]-*")
-                  if (p / "playbook.yml").exists())[-1]
+                  if (p / "playbook.yml").exists())
+
+
+def last_chapter():
+    return chapters()[-1]
 
 
 def write_inventory():

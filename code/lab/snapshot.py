@@ -2,86 +2,87 @@
 
 A snapshot is both hosts' disks, taken after a chapter's playbook has provisioned bare hosts,
 with the hosts shut down cleanly. Its key is the content of everything that shapes the hosts:
-the base image, the roles, the playbooks, the lab's inventory values, the release wheel, the
-lab's secrets and SSH key, and the code that makes a disk. Change any of them and the key
-changes: the next `up` provisions bare hosts through the roles again.
+the base image, the roles, the playbooks, the lab's inventory values, the application's code
+(all of code/, which the release wheel is built from, reproducibly), the lab's addresses,
+secrets and SSH key. Change any of them and the key changes: the next `up` provisions bare
+hosts through the roles again.
 
 An `up` from a snapshot still runs the chapter's playbook, which must change nothing: that is
 the proof that the snapshot is what the roles would build today.
 """
 
 import hashlib
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 
-from . import config, image, provision
+from . import config, hosts, image, provision
 from .shell import run
 
 FOLDER = config.CACHE / "snapshots"
 # --8<-- [start:key]
-# Files whose content shapes a provisioned host (besides the base image and the wheel).
+# What shapes a provisioned host, besides the base image: its configuration, and the code
+# that the release wheel is built from (code/ holds the lab's own code too).
 SHAPING = ["ansible/roles", "ansible/inventories/lab/group_vars", "ansible/ansible.cfg",
-           "chapters/*/playbook.yml", "code/lab/hosts.py", "code/lab/image.py"]
+           "chapters/*/playbook.yml", "pyproject.toml", "code"]
 
 
-def digest_files(hasher):
-    paths = []
+def shaping_files():
     for pattern in SHAPING:
         for path in sorted(config.ROOT.glob(pattern)):
-            paths += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for path in paths:
-        hasher.update(str(path.relative_to(config.ROOT)).encode() + b"\0")
-        hasher.update(path.read_bytes() + b"\0")
+            if path.is_file():
+                yield path
+            for found in sorted(path.rglob("*") if path.is_dir() else []):
+                if found.is_file() and "__pycache__" not in found.parts \
+                        and ".egg-info" not in str(found):
+                    yield found
 
 
-def key(chapter, wheel):
+def key(chapter):
     hasher = hashlib.sha256()
-    hasher.update(f"{chapter}\0{image.base_key()}\0{config.ADDRESSES}\0".encode())
-    digest_files(hasher)
-    for path in (wheel, provision.ensure_secrets(), provision.SSH_KEY.with_suffix(".pub")):
-        hasher.update(path.read_bytes() + b"\0")
+    base = image.base_image()
+    hasher.update(f"{chapter}\0{base.stat().st_size}:{base.stat().st_mtime_ns}\0"
+                  f"{config.ADDRESSES}\0".encode())
+    for path in [*shaping_files(), provision.ensure_secrets(),
+                 provision.SSH_KEY.with_suffix(".pub")]:
+        hasher.update(str(path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT)
+                          else path).encode() + b"\0" + path.read_bytes() + b"\0")
     return hasher.hexdigest()[:16]
 # --8<-- [end:key]
 
 
-def folder(chapter, wheel):
-    return FOLDER / f"chapter-{chapter}-{key(chapter, wheel)}"
+def folder(chapter):
+    return FOLDER / f"chapter-{chapter}-{key(chapter)}"
 
 
-def find(chapter, wheel):
-    found = folder(chapter, wheel)
+def find(chapter):
+    found = folder(chapter)
     return found if (found / "complete").exists() else None
 
 
-def take(chapter, wheel):
+def take(chapter):
     """Pack both hosts' disks (the hosts must be shut down); keep one snapshot per chapter."""
-    target = folder(chapter, wheel)
-    for old in FOLDER.glob(f"chapter-{chapter}-*"):
-        shutil.rmtree(old)
+    target = folder(chapter)
+    remove(chapter)
     # The disks hold the lab's secrets: only root may read the snapshots.
-    FOLDER.mkdir(mode=0o700, parents=True, exist_ok=True)
-    FOLDER.chmod(0o700)
-    target.mkdir(mode=0o700)
+    config.private_folder(target)
     with ThreadPoolExecutor(len(config.HOSTS)) as pool:
         list(pool.map(lambda host: run(
             "tar", "-C", config.guest_disk(host), "--numeric-owner", "-I", "zstd -T0 -1",
             "-cf", target / f"{host}.tar.zst", ".", quiet=True), config.HOSTS))
     (target / "complete").touch()
+    config.private_folder(FOLDER)
     return target
 
 
-def restore(found, host):
-    """Unpack a host's disk from the snapshot; the disk is exactly as it was shut down."""
-    disk = config.guest_disk(host)
-    partial = disk.with_name(disk.name + ".partial")
-    run("rm", "-rf", partial)
-    partial.mkdir(parents=True)
-    run("tar", "-C", partial, "--numeric-owner", "-I", "zstd", "-xf", found / f"{host}.tar.zst")
-    partial.chmod(0o755)
-    partial.rename(disk)
-    return disk
+def restore(found):
+    """Both hosts' disks from the snapshot, exactly as they were shut down."""
+    def one(host):
+        disk = config.guest_disk(host)
+        hosts.unpack(found / f"{host}.tar.zst", disk.with_name(disk.name + ".partial"))
+        disk.with_name(disk.name + ".partial").rename(disk)
+    with ThreadPoolExecutor(len(config.HOSTS)) as pool:
+        list(pool.map(one, config.HOSTS))
 
 
 def remove(chapter):
     for old in FOLDER.glob(f"chapter-{chapter}-*"):
-        shutil.rmtree(old)
+        run("rm", "-rf", old)

@@ -1,5 +1,5 @@
 """What the hosts really run, read from a running host: the book quotes these, never a typed
-number. `make bench` saves them to bench/results/versions.json; a lab test checks that file
+number. `make bench-versions` saves them to bench/results/versions.json; a lab test checks that file
 against the hosts, so the book cannot drift from them.
 """
 
@@ -22,7 +22,8 @@ def package_version(host, package):
 
 def read(host="host1"):
     """Versions on one host; the pglogical package is there from chapter 2 on."""
-    run = lambda *command: hosts.console(host, *command, check=False)  # noqa: E731
+    def run(*command):
+        return hosts.console(host, *command, check=False)
     nginx = run("nginx", "-v")
     return {
         "debian": run("cat", "/etc/debian_version").stdout.strip(),
