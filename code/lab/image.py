@@ -90,10 +90,12 @@ def fetch_guest_packages(root):
 
 
 def prepare_base(root):
-    """The fixes every host needs (see shared/notes/lab-hosts.md for why each one)."""
+    """The fixes every host needs, each for the reason beside it."""
     root.chmod(0o755)  # mkdtemp made it 0700: non-root daemons (dbus) could not reach /usr
+    # Without a localhost line PostgreSQL cannot start: "could not translate host name".
     (root / "etc/hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
     (root / "etc/resolv.conf").write_text("")  # the machine's DNS server is out of reach
+    # Each host gets its own machine id and SSH host keys when its disk is made (hosts.py).
     machine_id = root / "var/lib/dbus/machine-id"
     machine_id.unlink(missing_ok=True)
     machine_id.symlink_to("/etc/machine-id")

@@ -3,7 +3,7 @@
 Every second it
 - writes this host's heartbeat (a row that replicates, so the peer can measure lag);
 - restarts a subscription that is down: after a peer restarts, pglogical retries after 5 s
-  and 10 s, then waits 180 s (shared/notes/multi-master.md); a disable/enable makes it
+  and 10 s, then waits about 3 minutes (chapter 2's bench measures it); a disable/enable makes it
   reconnect at once, provided the manager has seen the subscription disabled in between
   (only then does it forget the crashed worker and its 5 s back-off);
 - restarts the subscriptions the moment the peer answers again after it did not: a peer
