@@ -87,7 +87,8 @@ def up(chapter=None, fresh=False):
     write_state(checkout=str(config.ROOT), status="starting")
     fetch()
     key = provision.ensure_ssh_key()
-    found = None if fresh or again else snapshot.find(chapter)
+    target = snapshot.folder(chapter)  # hashes what shapes the hosts: once per `up`
+    found = target if not (fresh or again) and snapshot.complete(target) else None
     with step("network: bridge, namespaces and cables"):
         network.create_bridge()
         for host in config.HOSTS:
@@ -113,12 +114,12 @@ def up(chapter=None, fresh=False):
         raise LabError(f"the hosts restored from the snapshot of chapter {chapter} are not what "
                        f"the roles build today (changed: {changed}; see {log}). The snapshot "
                        "is removed: `eduworld-lab down`, then `up` again provisions bare hosts.")
-    if not found and not again and not snapshot.find(chapter):
+    if not found and not again and not snapshot.complete(target):
         with step("snapshot the provisioned hosts for the next up (shut down, pack, boot)"):
             with ThreadPoolExecutor(len(config.HOSTS)) as pool:
                 list(pool.map(lambda h: hosts.power_off(h, hard=False, kill_if_stuck=False),
                               config.HOSTS))
-            snapshot.take(chapter)
+            snapshot.take(chapter, target)
             for host in config.HOSTS:
                 hosts.boot(host)
             wait_until_booted()

@@ -13,6 +13,8 @@ import socket
 import subprocess
 from pathlib import Path
 
+from .config import private_folder
+
 # Debian installs each major version side by side under this folder.
 DEBIAN_POSTGRESQL = Path("/usr/lib/postgresql")
 
@@ -50,8 +52,7 @@ class LocalPostgres:
                 "EDUWORLD_DB_PASSWORD": ""}
 
     def start(self, timeout=30):
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.folder.chmod(0o700)
+        private_folder(self.folder)
         self._own(self.folder)
         if not (self.data / "PG_VERSION").exists():
             self._run(self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",

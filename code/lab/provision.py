@@ -49,9 +49,8 @@ def ensure_secrets():
 def chapter_folder(chapter):
     found = sorted(config.CHAPTERS.glob(f"{int(chapter):02d}-*"))
     if not found or not (found[0] / "playbook.yml").exists():
-        known = ", ".join(p.name[:2] for p in sorted(config.CHAPTERS.glob("[0-9][0-9]-*"))
-                          if (p / "playbook.yml").exists())
-        raise LabError(f"no playbook for chapter {chapter}; chapters with one: {known}")
+        raise LabError(f"no playbook for chapter {chapter}; chapters with one: "
+                       f"{', '.join(chapters())}")
     return found[0]
 
 

@@ -53,14 +53,18 @@ def folder(chapter):
     return FOLDER / f"chapter-{chapter}-{key(chapter)}"
 
 
+def complete(target):
+    return (target / "complete").exists()
+
+
 def find(chapter):
     found = folder(chapter)
-    return found if (found / "complete").exists() else None
+    return found if complete(found) else None
 
 
-def take(chapter):
-    """Pack both hosts' disks (the hosts must be shut down); keep one snapshot per chapter."""
-    target = folder(chapter)
+def take(chapter, target):
+    """Pack both hosts' disks into `target`, folder(chapter) (the hosts must be shut down);
+    keep one snapshot per chapter."""
     remove(chapter)
     # The disks hold the lab's secrets: only root may read the snapshots.
     config.private_folder(target)

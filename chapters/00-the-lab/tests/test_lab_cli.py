@@ -120,7 +120,7 @@ def test_hosts_restored_from_a_snapshot_that_the_roles_would_not_build_are_refus
     secrets = tmp_path / "secrets.json"
     secrets.write_text(json.dumps(drifted))
     monkeypatch.setattr(provision, "ensure_secrets", lambda: secrets)
-    monkeypatch.setattr(snapshot, "find", lambda chapter: kept)
+    monkeypatch.setattr(snapshot, "folder", lambda chapter: kept)
     try:
         with pytest.raises(LabError, match="not what the roles build today"):
             control.up("01")
