@@ -29,7 +29,7 @@ from results import RUNS, invoked, quiet, save, summary  # noqa: E402
 from lab import config, provision  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LAB = [str(Path(sys.executable).parent / "eduworld-lab")]
+LAB = [str(ROOT / "eduworld-lab")]
 TARGET_S = 45  # the target for the median of every warm up, all chapters together
 
 

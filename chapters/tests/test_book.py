@@ -4,6 +4,10 @@ never pasted, and every test in a chapter is a claim that links to its proof."""
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.book
+
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
 # Code in these languages is a listing: it must come from a file the tests run.
@@ -27,6 +31,7 @@ def listing_sources():
     return [*pages(), ROOT / "slides" / "talk.md"]
 
 
+@pytest.mark.browser  # the diagrams in the book are rendered in Chromium
 def test_the_book_builds_with_strict_checks(built_site):
     assert (built_site / "01-crud" / "index.html").exists()
     assert (built_site / "proofs.html").exists()
@@ -58,7 +63,8 @@ def test_every_page_is_in_the_navigation():
         assert str(page.relative_to(CHAPTERS)) in nav, f"{page} is not in mkdocs.yml's nav"
 
 
-def test_every_test_in_a_chapter_is_a_claim_in_that_chapter_that_links_to_its_proof():
+def test_every_chapter_test_is_a_claim_linking_to_its_proof():
+    """Every test in a chapter is a claim in that chapter that links to its proof."""
     from book.proofs import chapter_tests
 
     checked = 0

@@ -8,6 +8,8 @@ import pytest
 from book import diagrams
 from book.browser import chromium
 
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
 # A label wider than its box reads as cut off (white text runs off a dark note onto white),
 # and one outside the viewBox is clipped: measure every label against both.
 CUT_OFF = """() => {

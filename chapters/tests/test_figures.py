@@ -9,6 +9,8 @@ import pytest
 
 from book import figures
 
+pytestmark = pytest.mark.book
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from book import figures, slides, snippets
 from book.browser import PageWatch, chromium, keep_offline, serve
 
+pytestmark = pytest.mark.book
+
 SLIDE_CHECKS = """([h, v]) => {
     Reveal.slide(h, v);
     const slide = Reveal.getCurrentSlide();
@@ -34,6 +36,7 @@ def deck(rendered_diagrams):
     return slides.build().parent
 
 
+@pytest.mark.browser
 def test_every_slide_opens_with_speaker_notes_and_nothing_cut_off(deck, artifacts):
     shots = artifacts("slides")
     problems = []
@@ -61,6 +64,7 @@ def test_every_slide_opens_with_speaker_notes_and_nothing_cut_off(deck, artifact
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.browser
 def test_the_pdf_has_each_slide_followed_by_a_page_of_its_speaker_notes(deck, artifacts):
     pdf = slides.export_pdf(artifacts("slides-pdf") / "eduworld-ha-talk.pdf")
     pages = [page.extract_text() for page in PdfReader(pdf).pages]
@@ -75,7 +79,8 @@ def test_the_pdf_has_each_slide_followed_by_a_page_of_its_speaker_notes(deck, ar
             f"slide {number + 1}: its notes are not on the page after it"
 
 
-def test_figures_on_the_slides_come_from_bench_results_and_unknown_ones_stop_the_build():
+def test_slide_figures_are_bench_results_and_unknown_ones_fail():
+    """Figures on the slides come from bench results, and an unknown one stops the build."""
     text = (slides.SLIDES / "talk.md").read_text()
     quoted = figures.FIGURE.findall(text)
     assert len(quoted) >= 8, "the talk quotes its measured figures"
@@ -92,6 +97,7 @@ def test_an_include_of_a_missing_section_stops_the_build():
         '--8<-- "code/eduworld/replication/watch.py:restart"')
 
 
+@pytest.mark.browser
 def test_the_speaker_view_opens_offline_with_the_slides_notes(deck, artifacts):
     with serve(deck) as url, chromium() as browser:
         context = browser.new_context(viewport={"width": slides.WIDTH, "height": slides.HEIGHT})

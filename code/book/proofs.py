@@ -20,17 +20,28 @@ def chapter_title(folder):
     return match.group(1) if match else folder.name
 
 
+def marks(node):
+    """The names of the pytest marks in an expression: `pytest.mark.lab`, a list of marks,
+    `pytest.mark.parametrize(...)`."""
+    return {found.attr for found in ast.walk(node) if isinstance(found, ast.Attribute)
+            and isinstance(found.value, ast.Attribute) and found.value.attr == "mark"}
+
+
 def tests_in(path):
-    """(name, docstring, source, is_lab) for every test function in a file, in order."""
+    """(name, docstring, source, is_lab) for every test function in a file, in order. A test
+    is a lab test when it or its module (`pytestmark = ...`) carries the `lab` mark."""
     text = path.read_text()
     tree = ast.parse(text)
-    module_lab = "pytest.mark.lab" in text.split("\ndef ", 1)[0]
+    module_marks = set().union(*(marks(node.value) for node in tree.body
+                                 if isinstance(node, ast.Assign)
+                                 and any(getattr(target, "id", None) == "pytestmark"
+                                         for target in node.targets)))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-            marks = [ast.unparse(d) for d in node.decorator_list]
-            is_lab = module_lab or any("mark.lab" in m for m in marks)
+            own_marks = set().union(*(marks(d) for d in node.decorator_list))
             yield (node.name, ast.get_docstring(node) or "",
-                   ast.get_source_segment(text, node, padded=False), is_lab)
+                   ast.get_source_segment(text, node, padded=False),
+                   "lab" in module_marks | own_marks)
 
 
 def chapter_tests():
@@ -50,6 +61,15 @@ def sentence(name):
     return words[0].upper() + words[1:] + "."
 
 
+def title_and_text(name, doc):
+    """A test's heading and the text under it: the claim in full is the docstring's first
+    paragraph, the rest explains; a test without a docstring is titled by its name."""
+    if not doc:
+        return sentence(name), ""
+    summary, _, rest = doc.partition("\n\n")
+    return " ".join(summary.split()), rest.strip()
+
+
 def page():
     lines = [
         "# Proofs",
@@ -64,10 +84,11 @@ def page():
         lines += [f"## {title}", ""]
         for path, name, doc, source, is_lab in tests:
             where = path.relative_to(ROOT)
-            lines += [f"### {sentence(name)} {{ #{name} }}", "",
+            heading, text = title_and_text(name, doc)
+            lines += [f"### {heading} {{ #{name} }}", "",
                       f"`{name}` in `{where}`" + (" (*lab*)" if is_lab else ""), ""]
-            if doc:
-                lines += [doc, ""]
+            if text:
+                lines += [text, ""]
             lines += ['??? example "The test"', "", "    ```python"]
             lines += ["    " + line if line else "" for line in source.splitlines()]
             lines += ["    ```", ""]

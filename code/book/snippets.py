@@ -20,20 +20,31 @@ class MissingSection(LookupError):
     pass
 
 
-def section(path, name=None):
-    """The lines of a file between its start:name and end:name markers (all of it without
-    a name), with marker lines dropped and common indentation removed."""
+def lines_of(path):
     file = ROOT / path
     if not file.exists():
         raise MissingSection(f"{path}: no such file")
-    lines = file.read_text().splitlines()
-    if name:
-        starts = [i for i, line in enumerate(lines) if f"--8<-- [start:{name}]" in line]
-        ends = [i for i, line in enumerate(lines) if f"--8<-- [end:{name}]" in line]
-        if not starts or not ends:
-            raise MissingSection(f"{path}: no section {name!r}")
-        lines = lines[starts[0] + 1:ends[0]]
-    kept = [line for line in lines if not MARKER.search(line)]
+    return file.read_text().splitlines()
+
+
+def span(path, name=None):
+    """(first, last): the numbers (from 1) of the first and the last line of a section in
+    its file, its own markers left out; without a name, the whole file."""
+    lines = lines_of(path)
+    if not name:
+        return 1, len(lines)
+    starts = [i for i, line in enumerate(lines) if f"--8<-- [start:{name}]" in line]
+    ends = [i for i, line in enumerate(lines) if f"--8<-- [end:{name}]" in line]
+    if not starts or not ends:
+        raise MissingSection(f"{path}: no section {name!r}")
+    return starts[0] + 2, ends[0]
+
+
+def section(path, name=None):
+    """The lines of a file between its start:name and end:name markers (all of it without
+    a name), with marker lines dropped and common indentation removed."""
+    first, last = span(path, name)
+    kept = [line for line in lines_of(path)[first - 1:last] if not MARKER.search(line)]
     return textwrap.dedent("\n".join(kept)).strip("\n")
 
 

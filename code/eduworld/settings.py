@@ -18,8 +18,8 @@ def env(name, default=None):
     value = os.environ.get(f"EDUWORLD_{name}", default)
     if value is None:
         raise ImproperlyConfigured(f"EDUWORLD_{name} is not set (see chapters/01-crud).")
-# --8<-- [end:env]
     return value
+# --8<-- [end:env]
 
 
 def env_bool(name, default):
@@ -109,7 +109,9 @@ DATABASES = {
 PEER_HOST_NAME = env("PEER_HOST_NAME", "")
 PEER_DB_HOST = env("PEER_DB_HOST", "")
 
-# Every key is a UUID (multi-master: two hosts' sequences collide). See chapter 1.
+# EduWorld's own models use UUID keys (multi-master: two hosts' sequences collide; chapter 1).
+# This default only keys the tables Django makes for the user's groups and permissions, which
+# stay each host's own, like auth's and contenttypes' integer-keyed tables (chapter 2).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

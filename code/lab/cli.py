@@ -1,16 +1,25 @@
-"""eduworld-lab: two real Debian hosts on this machine. `eduworld-lab --help` lists the verbs."""
+"""./eduworld-lab: two real Debian hosts on this machine, and the faults to make on them.
+
+Run it from the checkout's root, as root, after `make setup`: ./eduworld-lab --help"""
 
 import argparse
 import json
 import os
 import sys
+import uuid
+
+import requests
 
 from . import config, control, provision
+from .client import Api
 from .shell import LabError
+
+PROG = "./eduworld-lab"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="eduworld-lab", description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     verbs.add_parser("fetch", help="fetch everything the lab needs, once (before the workshop)")
     up = verbs.add_parser("up", help="boot both hosts and apply a chapter's playbook")
@@ -33,6 +42,22 @@ def main(argv=None):
     ssh = verbs.add_parser("ssh", help="a shell or a command on a host, over SSH")
     ssh.add_argument("host", choices=config.HOSTS)
     ssh.add_argument("command", nargs=argparse.REMAINDER)
+    api = verbs.add_parser("api", help="call EduWorld's API on a host, signed in as the demo "
+                           "teacher, and print the answer",
+                           description="Signs in as the demo teacher (session and CSRF token, "
+                           "as a browser does), sends one request and prints the status and "
+                           "the JSON answer. A POST carries a fresh Idempotency-Key unless "
+                           "--idempotency-key gives one.")
+    api.add_argument("host", choices=config.HOSTS)
+    api.add_argument("method", type=str.upper,
+                     choices=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    api.add_argument("path", help="for example /api/nodes/")
+    api.add_argument("body", nargs="?", help="the JSON body of a POST, PUT or PATCH")
+    api.add_argument("--idempotency-key", help="send this key (a retry uses the same one)")
+    compare = verbs.add_parser("compare", help="do both hosts hold the same rows? (count and "
+                               "md5 of every replicated table)")
+    compare.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                         help="poll up to this long for the hosts to match")
     verbs.add_parser("down", help="power off, remove namespaces, links, cgroups; keep caches")
     args = parser.parse_args(argv)
 
@@ -54,23 +79,62 @@ def main(argv=None):
                               f"root@{config.ADDRESSES[args.host]}", *args.command])
         elif args.verb in ("pause", "resume"):
             getattr(control, args.verb)(args.host, args.service)
-        elif args.verb in ("poweroff", "boot", "cut"):
+            print(f"{args.service} on {args.host} is "
+                  + ("paused (SIGSTOP): it holds its connections and answers nothing"
+                     if args.verb == "pause" else "running again (SIGCONT)"))
+        elif args.verb == "poweroff":
             control.check_machine()
-            getattr(control, args.verb)(args.host)
+            control.poweroff(args.host)
+            print(f"{args.host} is off: its PID 1 was killed, no shutdown, cable out")
+        elif args.verb == "boot":
+            control.check_machine()
+            control.boot(args.host)
+            print(f"{args.host} is on again, same disk; its services have started")
+        elif args.verb == "cut":
+            control.check_machine()
+            control.cut(args.host)
+            print(f"{args.host}'s cable is out: what it sends and what is sent to it vanishes")
         elif args.verb == "heal":
             control.heal(args.host)
+            print(f"{args.host}'s cable is in" if args.host
+                  else "every cable is in and the hosts reach each other")
         elif args.verb == "partition":
             control.partition()
+            print("host1 and host2 cannot reach each other; this machine still reaches both")
+        elif args.verb == "compare":
+            tables, rows = control.wait_until_identical(args.wait)
+            print(f"host1 and host2 hold the same rows: {tables} replicated tables, {rows} rows")
+        elif args.verb == "api":
+            return call_api(args)
         elif args.verb == "down":
             control.down()
     except LabError as err:
         print(err, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\ninterrupted: `eduworld-lab down` cleans up whatever was started", file=sys.stderr)
+        print(f"\ninterrupted: `{PROG} down` cleans up whatever was started", file=sys.stderr)
         return 130
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def call_api(args):
+    """One request as the demo teacher; exit 0 for a 2xx answer, 1 otherwise."""
+    try:
+        body = json.loads(args.body) if args.body else None
+    except json.JSONDecodeError as err:
+        raise LabError(f"the body is not JSON ({err}): quote it, for example "
+                       """'{"kind": "subject", "title": "Maths"}'""") from None
+    key = args.idempotency_key or (str(uuid.uuid4()) if args.method == "POST" else None)
+    try:
+        client = Api(args.host, timeout=10).sign_in()
+        response = client.request(args.method, args.path, body, idempotency_key=key)
+    except requests.RequestException as err:
+        raise LabError(f"{args.host} does not answer ({type(err).__name__}): "
+                       f"`{PROG} status` shows why") from None
+    print(response.status_code, response.reason)
+    if response.content:
+        try:
+            print(json.dumps(response.json(), indent=2, ensure_ascii=False))
+        except ValueError:
+            print(response.text)
+    return 0 if response.ok else 1

@@ -1,5 +1,5 @@
-"""A small EduWorld API client for the lab's tests: signs in like the browser does (session
-cookie plus CSRF token) and speaks JSON to one host."""
+"""A small EduWorld API client for the lab's tests, its benches and `./eduworld-lab api`:
+signs in like the browser does (session cookie plus CSRF token) and speaks JSON to one host."""
 
 import uuid
 
@@ -27,11 +27,15 @@ class Api:
         return self.session.get(self.base + path, params=params, timeout=self.timeout)
 
     def post(self, path, body, idempotency_key=None):
+        return self.request("POST", path, body, idempotency_key)
+
+    def request(self, method, path, body=None, idempotency_key=None):
+        """Any method; writes carry the CSRF token that sign-in set, as a browser's would."""
         headers = {"X-CSRFToken": self.session.cookies.get("csrftoken", "")}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        return self.session.post(self.base + path, json=body, headers=headers,
-                                 timeout=self.timeout)
+        return self.session.request(method, self.base + path, json=body, headers=headers,
+                                    timeout=self.timeout)
 
     def create_subject(self, title):
         response = self.post("/api/nodes/", {"kind": "subject", "title": title},

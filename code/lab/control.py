@@ -5,11 +5,16 @@ import json
 import os
 import platform
 import shutil
+import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import requests
+
+from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
+
 from . import config, hosts, image, network, provision, snapshot
+from .client import Api
 from .polling import wait_for
 from .shell import LabError, step
 
@@ -49,7 +54,7 @@ def check_not_someone_elses():
     if state.get("checkout") and state["checkout"] != str(config.ROOT) and \
             network.exists("link", config.BRIDGE):
         raise LabError(f"another lab is running on this machine, from {state['checkout']}.\n"
-                       "Stop it there with `eduworld-lab down` (or here: `eduworld-lab down`).")
+                       "Stop it there with `./eduworld-lab down` (or here: `./eduworld-lab down`).")
 
 
 # --- up and down ----------------------------------------------------------------------------
@@ -75,11 +80,12 @@ def up(chapter=None, fresh=False):
     if running.get("status") == "up" and not again:
         # A chapter's hosts are built from nothing: chapter 2 cannot pair two hosts that
         # chapter 1 filled with separate data, and going back would leave later changes.
-        raise LabError(f"the lab runs chapter {running['chapter']}: `eduworld-lab down`, "
-                       f"then `eduworld-lab up --chapter {chapter}`.")
+        print(f"==> the lab runs chapter {running['chapter']}: its hosts go (with what was "
+              f"written on them), chapter {chapter}'s come up", file=sys.stderr, flush=True)
+        down()
     if again and fresh:
-        raise LabError(f"the lab runs chapter {chapter} already: `eduworld-lab down`, then "
-                       f"`eduworld-lab up --chapter {chapter} --fresh`.")
+        raise LabError(f"the lab runs chapter {chapter} already: `./eduworld-lab down`, then "
+                       f"`./eduworld-lab up --chapter {chapter} --fresh`.")
     started = time.monotonic()
     config.make_state_folder()
     if not again:
@@ -113,7 +119,7 @@ def up(chapter=None, fresh=False):
         snapshot.remove(chapter)
         raise LabError(f"the hosts restored from the snapshot of chapter {chapter} are not what "
                        f"the roles build today (changed: {changed}; see {log}). The snapshot "
-                       "is removed: `eduworld-lab down`, then `up` again provisions bare hosts.")
+                       "is removed: `./eduworld-lab down`, then `up` again provisions bare hosts.")
     if not found and not again and not snapshot.complete(target):
         with step("snapshot the provisioned hosts for the next up (shut down, pack, boot)"):
             with ThreadPoolExecutor(len(config.HOSTS)) as pool:
@@ -207,9 +213,11 @@ def poweroff(host):
 
 
 def boot(host):
+    """Power on with the same disk; back when systemd has started every service."""
     check_host(host)
     network.cable(host, plugged=True)
     hosts.boot(host)
+    hosts.wait_until_running(host)
 
 
 def cut(host):
@@ -243,15 +251,49 @@ def resume(host, service):
     hosts.console(host, "systemctl", "kill", "--signal=SIGCONT", service_unit(service))
 
 
+# --- comparing the hosts' data -------------------------------------------------------------
+
+CHECKSUM_SCRIPT = "/usr/local/share/eduworld/replicated-tables-checksum.sql"
+
+
+def table_checksums(host):
+    """Count and md5 of every replicated table on a host, one line each (the script the
+    replication role installs): the same text on both hosts means the same rows."""
+    check_host(host)
+    if hosts.console(host, "test", "-f", CHECKSUM_SCRIPT, check=False).returncode:
+        raise LabError(f"{host} replicates nothing: comparing the hosts needs the replication "
+                       "role (chapter 2 and later)")
+    return hosts.psql(host, "-f", CHECKSUM_SCRIPT).stdout
+
+
+def differences():
+    """The lines in which the hosts' table checksums differ (none: the same rows)."""
+    first, second = ({line for line in table_checksums(h).splitlines() if line}
+                     for h in config.HOSTS)
+    return sorted(first ^ second)
+
+
+def wait_until_identical(timeout):
+    """Poll until every replicated table has the same count and checksum on both hosts."""
+    try:
+        wait_for(lambda: not differences(), timeout,
+                 "every replicated table to match on both hosts", interval=0.5)
+    except TimeoutError:
+        lines = "\n".join(f"  {line}" for line in differences())
+        raise LabError(f"host1 and host2 still differ after {timeout:g} s; the tables whose "
+                       f"lines differ (table|rows|md5):\n{lines}") from None
+    first = [line.split("|") for line in table_checksums("host1").splitlines() if line]
+    return len(first), sum(int(rows) for _table, rows, _md5 in first)
+
+
 # --- status ---------------------------------------------------------------------------------
 
 def health(host, timeout=2):
-    url = f"http://{config.ADDRESSES[host]}/api/health/"
+    """The host's /api/health/ answer, or {"error": why} when it does not give one."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return json.loads(response.read())
-    except Exception as err:  # down, refused, timed out: all mean "does not answer"
-        return {"error": str(err)}
+        return Api(host, timeout).get("/api/health/").json()
+    except (requests.RequestException, ValueError) as err:  # down, refused, timed out
+        return {"error": type(err).__name__}
 
 
 def status():
@@ -290,7 +332,12 @@ def print_status(report):
 
 
 def reach_from_browser():
-    lines = "\n".join(f"    {config.ADDRESSES[h]} {config.fqdn(h)}" for h in config.HOSTS)
-    return (f"To open *.{config.DOMAIN} in a browser on this machine, add to /etc/hosts:\n"
-            f"{lines}\n(the lab's bridge {config.BRIDGE} makes those addresses reachable "
-            "from this machine only).")
+    """What `up` prints last: where EduWorld answers, the sign-in, and what to try next."""
+    urls = " and ".join(f"http://{config.ADDRESSES[h]}/" for h in config.HOSTS)
+    names = "\n".join(f"    {config.ADDRESSES[h]} {config.fqdn(h)}" for h in config.HOSTS)
+    return (f"EduWorld answers on {urls} (try /api/health/)\n"
+            f"Sign in: {TEACHER_EMAIL} / {TEACHER_PASSWORD} (demo data only)\n"
+            "Next: ./eduworld-lab api host1 GET /api/auth/me/   "
+            "Faults: ./eduworld-lab --help   Stop: ./eduworld-lab down\n"
+            f"To open *.{config.DOMAIN} in a browser on this machine, add to /etc/hosts:\n"
+            f"{names}")

@@ -1,13 +1,15 @@
 """pytest fixtures for the lab tier (loaded by chapters/conftest.py).
 
 One lab per test session, booted if it is not up and torn down at the end if this session
-booted it (EDUWORLD_LAB_KEEP=1 keeps it). Every fault a test makes is undone when the test
-ends, pass or fail; a failed test's host logs are kept.
+booted it (EDUWORLD_LAB_KEEP=1 keeps it). `chapter_lab` is that lab with the playbook of
+the chapter whose tests ask for it. Every fault a test makes is undone when the test ends,
+pass or fail; a failed test's host logs are kept.
 """
 
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -45,21 +47,13 @@ class Lab:
         return hosts.sql(host, statement)
 
     def table_checksums(self, host):
-        """Count and md5 of every replicated table on a host (the script the role installs)."""
-        return hosts.psql(host, "-f",
-                          "/usr/local/share/eduworld/replicated-tables-checksum.sql").stdout
+        return control.table_checksums(host)
 
     def wait_until_identical(self, timeout):
-        """Poll until every replicated table has the same count and checksum on both hosts."""
-        def same():
-            first, second = (self.table_checksums(h) for h in config.HOSTS)
-            return first == second and first.strip()
         try:
-            return wait_for(same, timeout, "every replicated table to match on both hosts")
-        except TimeoutError as err:
-            diff = set(self.table_checksums("host1").splitlines()) ^ set(
-                self.table_checksums("host2").splitlines())
-            raise AssertionError(f"{err}\ndiffering lines: {sorted(diff)}") from None
+            return control.wait_until_identical(timeout)
+        except LabError as err:
+            raise AssertionError(str(err)) from None
 
     def wait_until_serving(self, host, timeout=60):
         return wait_for(lambda: Api(host).health(), timeout,
@@ -126,6 +120,27 @@ def lab():
     yield lab
     if lab.booted_here and os.environ.get("EDUWORLD_LAB_KEEP") != "1":
         control.down()
+
+
+def chapter_of(path):
+    """NN for a test file under chapters/NN-slug/; None for any other file."""
+    path = Path(path).resolve()
+    if path.is_relative_to(config.CHAPTERS):
+        found = re.fullmatch(r"(\d\d)-.+", path.relative_to(config.CHAPTERS).parts[0])
+        if found:
+            return found.group(1)
+    return None
+
+
+@pytest.fixture(scope="module")
+def chapter_lab(lab, request):
+    """The lab with the playbook of the chapter whose folder holds the test file. A test
+    that needs another chapter's lab asks for `lab` and calls lab.ensure("NN") itself."""
+    chapter = chapter_of(request.path)
+    if chapter is None:
+        pytest.fail(f"chapter_lab: {request.path} is not under chapters/NN-slug/: ask for "
+                    "`lab` and call lab.ensure(\"NN\") instead", pytrace=False)
+    return lab.ensure(chapter)
 
 
 @pytest.fixture

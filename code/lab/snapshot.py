@@ -3,8 +3,10 @@
 A snapshot is both hosts' disks, taken after a chapter's playbook has provisioned bare hosts,
 with the hosts shut down cleanly. Its key is the content of everything that shapes the hosts:
 the base image, the roles, the playbooks, the lab's inventory values, the application's code
-(all of code/, which the release wheel is built from, reproducibly), the lab's addresses,
-secrets and SSH key. Change any of them and the key changes: the next `up` provisions bare
+(code/eduworld, which the release wheel is built from, reproducibly), the lab's own code
+(code/lab: the inventory it writes, the packages it caches), the lab's addresses, secrets
+and SSH key. The tests and the book's tooling do not shape a host: editing them keeps the
+snapshots. Change any of them and the key changes: the next `up` provisions bare
 hosts through the roles again.
 
 An `up` from a snapshot still runs the chapter's playbook, which must change nothing: that is
@@ -19,10 +21,10 @@ from .shell import run
 
 FOLDER = config.CACHE / "snapshots"
 # --8<-- [start:key]
-# What shapes a provisioned host, besides the base image: its configuration, and the code
-# that the release wheel is built from (code/ holds the lab's own code too).
+# What shapes a provisioned host, besides the base image: its configuration, the code that
+# the release wheel is built from, and the lab code that writes the inventory.
 SHAPING = ["ansible/roles", "ansible/inventories/lab/group_vars", "ansible/ansible.cfg",
-           "chapters/*/playbook.yml", "pyproject.toml", "code"]
+           "chapters/*/playbook.yml", "pyproject.toml", "code/eduworld", "code/lab"]
 
 
 def shaping_files():

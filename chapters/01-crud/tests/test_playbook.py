@@ -22,5 +22,5 @@ def test_the_roles_and_playbooks_pass_ansible_lint():
 
 
 @pytest.mark.lab
-def test_a_second_run_of_the_playbook_changes_nothing_on_either_host(lab1):
+def test_a_second_run_of_the_playbook_changes_nothing_on_either_host(chapter_lab):
     assert control.reapply() == {"host1": 0, "host2": 0}

@@ -21,63 +21,67 @@ def exists(api, node_id):
 
 # --8<-- [start:within-1s]
 @pytest.mark.parametrize("writer, reader", [("host1", "host2"), ("host2", "host1")])
-def test_a_write_on_either_host_is_readable_on_the_other_within_1_s(lab2, writer, reader):
-    written = lab2.api(writer).sign_in().create_subject(f"from-{writer}-{uuid.uuid4()}")
-    other = lab2.api(reader).sign_in()
+def test_a_write_on_either_host_is_readable_on_the_other_within_1_s(chapter_lab, writer, reader):
+    written = chapter_lab.api(writer).sign_in().create_subject(f"from-{writer}-{uuid.uuid4()}")
+    other = chapter_lab.api(reader).sign_in()
     wait_for(lambda: exists(other, written["id"]), 1.0,
              f"the subject written on {writer} to be readable on {reader}")
 # --8<-- [end:within-1s]
 
 
-def test_health_reports_the_peer_replicating_with_its_lag(lab2):
+def test_health_reports_the_peer_replicating_with_its_lag(chapter_lab):
     for host, peer in (("host1", "host2"), ("host2", "host1")):
-        replication = wait_for(lambda h=host: lab2.api(h).health()["replication"], 5,
+        replication = wait_for(lambda h=host: chapter_lab.api(h).health()["replication"], 5,
                                f"{host} to report replication")
         assert replication["peer"] == peer
         assert replication["state"] == "replicating"
         assert replication["lag_seconds"] < 3 and replication["lag_bytes"] is not None
 
 
-def test_signing_in_on_host1_gives_a_session_that_host2_accepts(lab2):
-    host1 = lab2.api("host1").sign_in()
-    host2 = lab2.api("host2")
+def test_signing_in_on_host1_gives_a_session_that_host2_accepts(chapter_lab):
+    host1 = chapter_lab.api("host1").sign_in()
+    host2 = chapter_lab.api("host2")
     host2.session.cookies.set("sessionid", host1.session.cookies["sessionid"])
     wait_for(lambda: host2.get("/api/auth/me/").status_code == 200, 1.0,
              "host2 to accept the session made on host1")
 
 
 # --8<-- [start:sequences]
-def test_integer_keys_collide_and_lose_a_row_while_uuid_keys_never_do(lab2, faults):
+def test_integer_keys_collide_and_lose_a_row_while_uuid_keys_never_do(chapter_lab, faults):
     for host in ("host1", "host2"):  # a scratch table keyed by a sequence, on both hosts
-        lab2.sql(host, "CREATE TABLE scratch_serial (id serial PRIMARY KEY, host text);"
-                 "SELECT pglogical.replication_set_add_table('default', "
-                 "'scratch_serial', false);")
+        chapter_lab.sql(host, "CREATE TABLE scratch_serial (id serial PRIMARY KEY, host text);"
+                        "SELECT pglogical.replication_set_add_table('default', "
+                        "'scratch_serial', false);")
     try:
         faults.partition()  # both hosts write before either sees the other's row
         for host in ("host1", "host2"):
-            lab2.sql(host, f"INSERT INTO scratch_serial (host) VALUES ('{host}')")
+            chapter_lab.sql(host, f"INSERT INTO scratch_serial (host) VALUES ('{host}')")
         run = uuid.uuid4().hex[:8]
-        written = [lab2.api(host).sign_in().create_subject(f"uuid-{run}-{host}-{i}")["id"]
+        written = [chapter_lab.api(host).sign_in().create_subject(f"uuid-{run}-{host}-{i}")["id"]
                    for host in ("host1", "host2") for i in range(10)]
         faults.heal()
-        lab2.wait_until_identical(30)
+        chapter_lab.wait_until_identical(30)
         # Two inserts were acknowledged; both got id 1; one of them is gone on both hosts.
-        assert lab2.sql("host1", "SELECT count(*) FROM scratch_serial") == "1"
+        assert chapter_lab.sql("host1", "SELECT count(*) FROM scratch_serial") == "1"
         for host in ("host1", "host2"):
-            found = lab2.sql(host, f"SELECT count(*) FROM curriculum_node "
-                             f"WHERE title LIKE 'uuid-{run}-%'")
+            found = chapter_lab.sql(host, f"SELECT count(*) FROM curriculum_node "
+                                    f"WHERE title LIKE 'uuid-{run}-%'")
             assert found == str(len(written)), f"{host} has {found} of {len(written)}"
     finally:
         for host in ("host1", "host2"):
-            lab2.sql(host, "SELECT pglogical.replication_set_remove_table('default', "
-                     "'scratch_serial'); DROP TABLE scratch_serial;")
+            chapter_lab.sql(host, "SELECT pglogical.replication_set_remove_table('default', "
+                            "'scratch_serial'); DROP TABLE scratch_serial;")
 # --8<-- [end:sequences]
 
 
 # --8<-- [start:last-update-wins]
-def test_concurrent_updates_of_one_lesson_converge_to_the_later_write_and_the_conflict_is_logged(  # noqa: E501
-        lab2, faults):
-    host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
+def test_two_edits_of_one_subject_in_a_split_converge_to_the_later(chapter_lab, faults):
+    """Two edits of one subject, one on each side of a split, converge to the later one.
+
+    One teacher, signed in on both hosts (a laptop on one, a phone on the other), retitles
+    the same subject on each side of a partition: after it heals, both hosts hold the later
+    title, and host1's PostgreSQL log records the conflict."""
+    host1, host2 = (chapter_lab.api(h).sign_in() for h in ("host1", "host2"))
     subject = host1.create_subject(f"conflict-{uuid.uuid4()}")
     wait_for(lambda: exists(host2, subject["id"]), 1.0, "the subject to reach host2")
     faults.partition()
@@ -90,7 +94,7 @@ def test_concurrent_updates_of_one_lesson_converge_to_the_later_write_and_the_co
     for api in (host1, host2):
         wait_for(lambda a=api: a.get(url).json()["title"] == "written on host2 later", 10,
                  f"{api.host} to hold the later write")
-    wait_for(lambda: "CONFLICT: remote UPDATE" in lab2.console(
+    wait_for(lambda: "CONFLICT: remote UPDATE" in chapter_lab.console(
         "host1", "grep", "-h", "CONFLICT", config.POSTGRESQL_LOG,
         check=False).stdout, 5, "host1's PostgreSQL log to record the conflict")
 # --8<-- [end:last-update-wins]
@@ -107,39 +111,39 @@ def rows_on(lab, host, prefix):
 
 
 # --8<-- [start:power-off]
-def test_host2_powered_off_hard_catches_up_and_its_new_writes_reach_host1_within_5_s(
-        lab2, faults):
+def test_host2_catches_up_after_a_hard_poweroff_and_replicates_in_5_s(chapter_lab, faults):
+    """Host2, powered off hard, catches up when it returns; its new writes reach host1 in 5 s."""
     run = uuid.uuid4().hex[:8]
     faults.poweroff("host2")
-    host1 = lab2.api("host1").sign_in()
+    host1 = chapter_lab.api("host1").sign_in()
     written = acknowledged_writes(host1, f"while-host2-off-{run}", 30)
 
     faults.boot("host2")
-    lab2.wait_until_serving("host2", timeout=60)
-    wait_for(lambda: rows_on(lab2, "host2", f"while-host2-off-{run}") == written, 30,
+    chapter_lab.wait_until_serving("host2", timeout=60)
+    wait_for(lambda: rows_on(chapter_lab, "host2", f"while-host2-off-{run}") == written, 30,
              "every write acknowledged by host1 to reach host2")
 
-    after = lab2.api("host2").sign_in().create_subject(f"after-return-{run}")
+    after = chapter_lab.api("host2").sign_in().create_subject(f"after-return-{run}")
     wait_for(lambda: exists(host1, after["id"]), 5.0,
              "a write on the returned host2 to reach host1")
-    lab2.wait_until_identical(30)
+    chapter_lab.wait_until_identical(30)
 # --8<-- [end:power-off]
 
 
 # --8<-- [start:partition]
-def test_in_a_partition_both_hosts_take_writes_and_after_healing_nothing_acknowledged_is_lost(
-        lab2, faults):
+def test_both_sides_of_a_partition_take_writes_and_lose_none(chapter_lab, faults):
+    """In a partition both hosts take writes, and after it heals nothing acknowledged is lost."""
     run = uuid.uuid4().hex[:8]
     faults.partition()
-    apis = {h: lab2.api(h).sign_in() for h in ("host1", "host2")}
+    apis = {h: chapter_lab.api(h).sign_in() for h in ("host1", "host2")}
     with ThreadPoolExecutor(2) as pool:
         results = pool.map(lambda h: acknowledged_writes(apis[h], f"split-{run}-{h}", 25),
                            apis)
     written = {k: v for result in results for k, v in result.items()}
     faults.heal()
-    lab2.wait_until_identical(30)
+    chapter_lab.wait_until_identical(30)
     for host in ("host1", "host2"):
-        assert rows_on(lab2, host, f"split-{run}") == written, f"{host} lost a write"
+        assert rows_on(chapter_lab, host, f"split-{run}") == written, f"{host} lost a write"
 # --8<-- [end:partition]
 
 
@@ -161,8 +165,9 @@ def children_counted(lab, host, node_id):
 
 
 # --8<-- [start:tree]
-def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid(lab2):
-    host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
+def test_children_added_on_both_hosts_at_once_keep_the_tree_valid(chapter_lab):
+    """Children added to one parent on both hosts at once keep the tree valid, its counts right."""
+    host1, host2 = (chapter_lab.api(h).sign_in() for h in ("host1", "host2"))
     parent = host1.create_subject(f"tree-{uuid.uuid4()}")
     wait_for(lambda: exists(host2, parent["id"]), 1.0, "the parent to reach host2")
 
@@ -174,19 +179,19 @@ def test_teachers_on_both_hosts_adding_to_one_parent_at_once_keep_the_tree_valid
     with ThreadPoolExecutor(2) as pool:
         statuses = [s for result in pool.map(add_children, (host1, host2)) for s in result]
     assert statuses == [201] * 30
-    lab2.wait_until_identical(30)
+    chapter_lab.wait_until_identical(30)
     for host in ("host1", "host2"):
-        assert tree_problems(lab2, host) == "([], [], [], [], [])", host
-        counted = children_counted(lab2, host, parent["id"])
+        assert tree_problems(chapter_lab, host) == "([], [], [], [], [])", host
+        counted = children_counted(chapter_lab, host, parent["id"])
         assert counted == ("30", "30"), f"{host} counts {counted} (application, rows)"
-        states = lab2.sql(host, "SELECT status FROM pglogical.show_subscription_status()")
+        states = chapter_lab.sql(host, "SELECT status FROM pglogical.show_subscription_status()")
         assert states == "replicating", f"{host}: {states}"
 # --8<-- [end:tree]
 
 
-def test_a_child_added_on_one_host_does_not_undo_a_rename_of_its_parent_on_the_other(
-        lab2, faults):
-    host1, host2 = (lab2.api(h).sign_in() for h in ("host1", "host2"))
+def test_a_child_on_one_host_does_not_undo_a_parent_rename_on_the_other(chapter_lab, faults):
+    """A child added on one host does not undo a rename of its parent on the other."""
+    host1, host2 = (chapter_lab.api(h).sign_in() for h in ("host1", "host2"))
     parent = host1.create_subject(f"rename-{uuid.uuid4()}")
     wait_for(lambda: exists(host2, parent["id"]), 1.0, "the parent to reach host2")
     url = f"/api/nodes/{parent['id']}/"
@@ -199,22 +204,23 @@ def test_a_child_added_on_one_host_does_not_undo_a_rename_of_its_parent_on_the_o
                                        "parent": parent["id"]})
     assert added.status_code == 201
     faults.heal()
-    lab2.wait_until_identical(30)
+    chapter_lab.wait_until_identical(30)
     for api in (host1, host2):
         assert api.get(url).json()["title"] == "renamed on host2", f"{api.host} undid the rename"
-        assert children_counted(lab2, api.host, parent["id"]) == ("1", "1"), api.host
+        assert children_counted(chapter_lab, api.host, parent["id"]) == ("1", "1"), api.host
 
 
-def test_truncating_a_replicated_table_is_refused_and_nothing_is_lost(lab2):
-    before = lab2.table_checksums("host1")
-    flush = lab2.console("host1", "eduworld-manage", "flush", "--no-input", check=False)
+def test_truncating_a_replicated_table_is_refused_and_nothing_is_lost(chapter_lab):
+    before = chapter_lab.table_checksums("host1")
+    flush = chapter_lab.console("host1", "eduworld-manage", "flush", "--no-input", check=False)
     assert flush.returncode != 0, "manage.py flush truncated the replicated tables"
-    truncate = lab2.console("host1", "runuser", "-u", "postgres", "--", "psql", "-d", "eduworld",
-                            "-c", "TRUNCATE curriculum_node CASCADE", check=False)
+    truncate = chapter_lab.console("host1", "runuser", "-u", "postgres", "--", "psql",
+                                   "-d", "eduworld", "-c", "TRUNCATE curriculum_node CASCADE",
+                                   check=False)
     assert "TRUNCATE of curriculum_node refused" in truncate.stderr
-    assert lab2.table_checksums("host1") == before
-    lab2.wait_until_identical(10)
+    assert chapter_lab.table_checksums("host1") == before
+    chapter_lab.wait_until_identical(10)
 
 
-def test_a_second_run_of_the_chapter_2_playbook_changes_nothing_on_either_host(lab2):
+def test_a_second_run_of_the_chapter_2_playbook_changes_nothing_on_either_host(chapter_lab):
     assert control.reapply() == {"host1": 0, "host2": 0}

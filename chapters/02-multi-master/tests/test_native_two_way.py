@@ -74,28 +74,28 @@ def drop_native(lab, table):
 
 
 @pytest.fixture
-def native_pair(lab2):
+def native_pair(chapter_lab):
     """A scratch table on both hosts, replicated both ways by PostgreSQL alone (and not in
     pglogical's replication set); its name. Dropped afterwards, pass or fail."""
     table = f"scratch_native_{uuid.uuid4().hex[:8]}"
     try:
         # --8<-- [start:native-setup]
         for host in HOSTS:
-            psql(lab2, host,
+            psql(chapter_lab, host,
                  f"CREATE TABLE {table} (id text PRIMARY KEY, written_on text NOT NULL);"
                  f"GRANT SELECT ON {table} TO pglrepl;"
                  f"CREATE PUBLICATION native_{table} FOR TABLE {table}")
         for host in HOSTS:
             # origin = none: send the peer only this host's own writes, not the ones it got
             # from the peer (no loop); copy_data = false: both sides start empty.
-            psql(lab2, host,
+            psql(chapter_lab, host,
                  f"CREATE SUBSCRIPTION native_{table}_from_{PEER[host]} "
                  f"CONNECTION '{native_conninfo(PEER[host])}' PUBLICATION native_{table} "
                  "WITH (origin = none, copy_data = false)")
         # --8<-- [end:native-setup]
         yield table
     finally:
-        drop_native(lab2, table)
+        drop_native(chapter_lab, table)
 
 
 def native_sql(lab, host, statement):
@@ -120,21 +120,22 @@ def finish_lsn(lab, host, table):
 
 
 # --8<-- [start:native]
-def test_native_two_way_replication_stops_at_a_conflicting_insert_until_resolved_by_hand(
-        lab2, native_pair, faults):
+def test_native_replication_stops_at_a_conflict_until_fixed_by_hand(
+        chapter_lab, native_pair, faults):
+    """Native two-way replication stops at a conflicting insert until resolved by hand."""
     table = native_pair
     for host in HOSTS:  # without a conflict, writes flow both ways (and do not loop back)
-        native_sql(lab2, host, f"INSERT INTO {table} VALUES ('before-{host}', '{host}')")
+        native_sql(chapter_lab, host, f"INSERT INTO {table} VALUES ('before-{host}', '{host}')")
     for host in HOSTS:
-        wait_for(lambda h=host: f"before-{PEER[h]}" in rows(lab2, h, table), 30,
+        wait_for(lambda h=host: f"before-{PEER[h]}" in rows(chapter_lab, h, table), 30,
                  f"{PEER[host]}'s first row to reach {host}")
 
     faults.partition()
     for host in HOSTS:  # one key, two values: each insert is acknowledged on its own side
-        native_sql(lab2, host, f"INSERT INTO {table} VALUES ('same-key', '{host}')")
+        native_sql(chapter_lab, host, f"INSERT INTO {table} VALUES ('same-key', '{host}')")
     faults.heal()
     for host in HOSTS:  # later and unrelated
-        native_sql(lab2, host, f"INSERT INTO {table} VALUES ('later-{host}', '{host}')")
+        native_sql(chapter_lab, host, f"INSERT INTO {table} VALUES ('later-{host}', '{host}')")
 
     # PostgreSQL 17's documentation (29.6, Conflicts): an incoming change that violates a
     # constraint stops replication until it is resolved by hand. The peer's insert is applied
@@ -145,49 +146,51 @@ def test_native_two_way_replication_stops_at_a_conflicting_insert_until_resolved
                f'conflict detected on relation "public.{table}": conflict=insert_exists')
 
     def refusals(host):
-        return sum(len(server_log(lab2, host, text)) for text in refused)
+        return sum(len(server_log(chapter_lab, host, text)) for text in refused)
 
     for host in HOSTS:
         wait_for(lambda h=host: refusals(h) > 0, 30, f"{host}'s log to refuse the peer's insert")
-        wait_for(lambda h=host: apply_errors(lab2, h, table) > 0, 5,
+        wait_for(lambda h=host: apply_errors(chapter_lab, h, table) > 0, 5,
                  f"{host}'s subscription to count the error")
     logged = {host: refusals(host) for host in HOSTS}
     # Changes are applied in commit order, so every later change from the peer waits behind
     # the refused insert: the unrelated row does not arrive (checked for 10 s). Meanwhile the
     # launcher restarts the failed worker (at most every wal_retrieve_retry_interval, 5 s by
     # default), which meets the same insert and fails again: retried, never resolved.
-    holds_for(lambda: all(f"later-{PEER[h]}" not in rows(lab2, h, table)
+    holds_for(lambda: all(f"later-{PEER[h]}" not in rows(chapter_lab, h, table)
                           for h in HOSTS), 10, "the later rows to stay away")
     for host in HOSTS:
         assert refusals(host) > logged[host], f"{host} stopped retrying the peer's insert"
         # Each host keeps its own value for the key: nothing decided between the two.
-        assert rows(lab2, host, table)["same-key"] == host
+        assert rows(chapter_lab, host, table)["same-key"] == host
 
     # By hand, as the documentation describes: skip the peer's conflicting transaction,
     # named by the finish LSN that the log's CONTEXT line gives.
     for host in HOSTS:
-        native_sql(lab2, host, f"ALTER SUBSCRIPTION native_{table}_from_{PEER[host]} "
-                   f"SKIP (lsn = '{finish_lsn(lab2, host, table)}')")
+        native_sql(chapter_lab, host, f"ALTER SUBSCRIPTION native_{table}_from_{PEER[host]} "
+                   f"SKIP (lsn = '{finish_lsn(chapter_lab, host, table)}')")
     for host in HOSTS:
-        wait_for(lambda h=host: f"later-{PEER[h]}" in rows(lab2, h, table), 30,
+        wait_for(lambda h=host: f"later-{PEER[h]}" in rows(chapter_lab, h, table), 30,
                  f"{PEER[host]}'s later row to reach {host} once the conflict is skipped")
     # Replication flows again; SKIP threw the peer's insert away on each side, so the hosts
     # now disagree on the key, and choosing a value is left to a person.
     for host in HOSTS:
-        assert rows(lab2, host, table)["same-key"] == host
+        assert rows(chapter_lab, host, table)["same-key"] == host
 # --8<-- [end:native]
 
 
 @pytest.fixture
-def pglogical_table(lab2, faults):
+def pglogical_table(chapter_lab, faults):
     """A scratch table in the eduworld database, in pglogical's replication set on both
     hosts; removed afterwards, pass or fail, leaving every replicated table as it was."""
     table = f"scratch_luw_{uuid.uuid4().hex[:8]}"
     created = []
     try:
         for host in HOSTS:
-            lab2.sql(host, f"CREATE TABLE {table} (id text PRIMARY KEY, written_on text NOT NULL);"
-                     f"SELECT pglogical.replication_set_add_table('default', '{table}', false)")
+            chapter_lab.sql(host, f"CREATE TABLE {table} "
+                                  "(id text PRIMARY KEY, written_on text NOT NULL);"
+                                  "SELECT pglogical.replication_set_add_table('default', "
+                                  f"'{table}', false)")
             created.append(host)
         yield table
     finally:
@@ -195,34 +198,36 @@ def pglogical_table(lab2, faults):
         # Everything written on either host has reached the other before the table goes:
         # pglogical would fail to apply a row to a table that no longer exists.
         for host in created:
-            psql(lab2, host, "SELECT pglogical.wait_slot_confirm_lsn(NULL, NULL)", timeout=60)
+            psql(chapter_lab, host, "SELECT pglogical.wait_slot_confirm_lsn(NULL, NULL)",
+                 timeout=60)
         for host in created:
-            lab2.sql(host, f"SELECT pglogical.replication_set_remove_table('default', "
-                     f"'{table}'); DROP TABLE {table};")
-        lab2.wait_until_identical(30)
+            chapter_lab.sql(host, f"SELECT pglogical.replication_set_remove_table('default', "
+                                  f"'{table}'); DROP TABLE {table};")
+        chapter_lab.wait_until_identical(30)
 
 
 # --8<-- [start:pglogical]
-def test_pglogical_resolves_the_same_conflict_by_last_update_and_keeps_replicating(
-        lab2, pglogical_table, faults):
+def test_pglogical_resolves_the_same_conflict_by_last_update(
+        chapter_lab, pglogical_table, faults):
+    """pglogical resolves the same conflict by last update and keeps replicating."""
     table = pglogical_table
     faults.partition()
     for host in HOSTS:  # host1 first, then host2: host2's insert commits later
-        lab2.sql(host, f"INSERT INTO {table} VALUES ('same-key', '{host}')")
+        chapter_lab.sql(host, f"INSERT INTO {table} VALUES ('same-key', '{host}')")
     faults.heal()
     for host in HOSTS:
-        lab2.sql(host, f"INSERT INTO {table} VALUES ('later-{host}', '{host}')")
+        chapter_lab.sql(host, f"INSERT INTO {table} VALUES ('later-{host}', '{host}')")
 
     # Last update wins by commit timestamp (track_commit_timestamp is on): both hosts keep
     # host2's value, and the later rows arrive both ways.
     converged = {"same-key": "host2", "later-host1": "host1", "later-host2": "host2"}
     for host in HOSTS:
-        wait_for(lambda h=host: rows(lab2, h, table) == converged, 30,
+        wait_for(lambda h=host: rows(chapter_lab, h, table) == converged, 30,
                  f"{host} to hold the later insert and both later rows")
     # pglogical.conflict_log_level = LOG: each host logs the conflict and what it did.
     for host, resolution in (("host1", "apply_remote"), ("host2", "keep_local")):
         line = (f"CONFLICT: remote INSERT on relation public.{table} "
                 f"(local index {table}_pkey). Resolution: {resolution}.")
-        wait_for(lambda h=host, text=line: server_log(lab2, h, text), 5,
+        wait_for(lambda h=host, text=line: server_log(chapter_lab, h, text), 5,
                  f"{host}'s PostgreSQL log to record {resolution}")
 # --8<-- [end:pglogical]

@@ -12,7 +12,7 @@ RECORDED = config.ROOT / "bench" / "results" / "versions.json"
 
 
 @pytest.mark.lab
-def test_the_versions_the_book_quotes_are_the_ones_both_hosts_run(lab2):
+def test_the_versions_the_book_quotes_are_the_ones_both_hosts_run(chapter_lab):
     recorded = json.loads(RECORDED.read_text())["figures"]
     for host in config.HOSTS:
         running = versions.read(host)

@@ -99,40 +99,41 @@ def assert_pair_in_step(lab):
     ("curriculum", "0003_lesson_note", "0004_numchild_counted_on_read",
      "a trigger dropped, a column kept with a default (expand step)"),
 ])
-def test_migrate_on_host1_changes_both_hosts_while_both_take_writes(lab3, app, before,
-                                                                     after, what):
-    with WriteLoad(lab3, seconds=12):
-        migrate(lab3, "host1", app, before)
-        assert_pair_in_step(lab3)
-        migrate(lab3, "host1", app, after)
-        assert_pair_in_step(lab3)
-    assert_pair_in_step(lab3)
+def test_migrate_on_host1_changes_both_hosts_while_both_take_writes(
+        chapter_lab, app, before, after, what):
+    with WriteLoad(chapter_lab, seconds=12):
+        migrate(chapter_lab, "host1", app, before)
+        assert_pair_in_step(chapter_lab)
+        migrate(chapter_lab, "host1", app, after)
+        assert_pair_in_step(chapter_lab)
+    assert_pair_in_step(chapter_lab)
 # --8<-- [end:migrations]
 
 
-def test_a_new_table_replicates_both_ways_from_its_first_row(lab3):
-    migrate(lab3, "host1", "curriculum", "0002_numchild_trigger")
-    migrate(lab3, "host1", "curriculum", "0003_lesson_note")
-    node, author = lab3.sql("host1", "SELECT id, owner_id FROM curriculum_node LIMIT 1").split("|")
+def test_a_new_table_replicates_both_ways_from_its_first_row(chapter_lab):
+    migrate(chapter_lab, "host1", "curriculum", "0002_numchild_trigger")
+    migrate(chapter_lab, "host1", "curriculum", "0003_lesson_note")
+    node, author = chapter_lab.sql("host1", "SELECT id, owner_id FROM curriculum_node "
+                                            "LIMIT 1").split("|")
     for writer, reader in (("host1", "host2"), ("host2", "host1")):
         note = str(uuid.uuid4())
-        lab3.sql(writer, f"INSERT INTO curriculum_lessonnote VALUES ('{note}', "
-                         f"'first row from {writer}', now(), '{author}', '{node}')")
-        wait_for(lambda n=note, r=reader: lab3.sql(
+        chapter_lab.sql(writer, f"INSERT INTO curriculum_lessonnote VALUES ('{note}', "
+                                f"'first row from {writer}', now(), '{author}', '{node}')")
+        wait_for(lambda n=note, r=reader: chapter_lab.sql(
             r, f"SELECT count(*) FROM curriculum_lessonnote WHERE id = '{n}'") == "1",
             2.0, f"the note written on {writer} to reach {reader}")
 
 
 # --8<-- [start:both-at-once]
-def test_migrate_started_on_both_hosts_at_once_runs_once_and_the_other_finds_nothing_to_do(
-        lab3):
-    migrate(lab3, "host1", "accounts", "0001_initial")
-    assert_pair_in_step(lab3)
+def test_migrate_started_on_both_hosts_at_once_runs_once(chapter_lab):
+    """Migrate started on both hosts at once runs once, and the other finds nothing to do."""
+    migrate(chapter_lab, "host1", "accounts", "0001_initial")
+    assert_pair_in_step(chapter_lab)
     with ThreadPoolExecutor(2) as pool:
-        outputs = list(pool.map(lambda h: migrate(lab3, h, "accounts", "0002_preferences"),
+        outputs = list(pool.map(lambda h: migrate(chapter_lab, h, "accounts", "0002_preferences"),
                                 ("host1", "host2")))
     applied = [out for out in outputs if "Applying accounts.0002_preferences... OK" in out]
     idle = [out for out in outputs if "No migrations to apply" in out]
     assert (len(applied), len(idle)) == (1, 1), outputs
-    assert_pair_in_step(lab3)
+    assert_pair_in_step(chapter_lab)
 # --8<-- [end:both-at-once]

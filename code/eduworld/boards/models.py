@@ -32,11 +32,11 @@ class Board(models.Model):
             models.UniqueConstraint(fields=["code"], condition=models.Q(code__isnull=False),
                                     name="board_code_unique_while_shown"),
         ]
-    # --8<-- [end:board]
 
     def __str__(self):
         return self.name
 
+    # --8<-- [start:pairing]
     @classmethod
     def create_with_code(cls, name, attempts=20):
         # Free the codes that expired, then draw until one is not shown by another board.
@@ -57,3 +57,5 @@ class Board(models.Model):
         self.code = None
         self.code_expires = None
         self.save()
+    # --8<-- [end:pairing]
+# --8<-- [end:board]

@@ -106,7 +106,6 @@ class TreeManager(MP_NodeManager):
         else:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext('curriculum roots'))")
-# --8<-- [end:lanes]
 
     def get_queryset(self):
         return NodeQuerySet(self.model, using=self._db).order_by("path")
@@ -125,6 +124,7 @@ class TreeManager(MP_NodeManager):
         # treebeard's add_child numbers outside the lanes and increments the stored count.
         raise NotImplementedError("Use Node.objects.add_node(parent, fields): it numbers the "
                                   "new node in this host's lane.")
+# --8<-- [end:lanes]
 
 
 class NodeQuerySet(MP_NodeQuerySet):
@@ -176,7 +176,6 @@ class Node(MP_Node):
 
     class Meta:
         indexes = [GinIndex(search_document(), name="node_search")]
-# --8<-- [end:node]
 
     def __str__(self):
         return f"{self.kind} {self.title}"
@@ -199,6 +198,7 @@ class Node(MP_Node):
 
     def is_leaf(self):
         return not self._children().exists()
+# --8<-- [end:node]
 
 
 class LessonNote(models.Model):

@@ -28,6 +28,7 @@ def replicate(connection, sql):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pglogical.replicate_ddl_command(%s, '{ddl_sql}')",
                        [PREFIX + sql])
+# --8<-- [end:replicate]
 
 
 class ReplicatedSchemaEditor(DatabaseSchemaEditor):
@@ -35,6 +36,7 @@ class ReplicatedSchemaEditor(DatabaseSchemaEditor):
         self.replicated = replication_active(self.connection)
         return super().__enter__()
 
+    # --8<-- [start:execute]
     def execute(self, sql, params=()):
         if not getattr(self, "replicated", False):
             return super().execute(sql, params)
@@ -45,7 +47,7 @@ class ReplicatedSchemaEditor(DatabaseSchemaEditor):
         if self.collect_sql:
             return super().execute(sql, None)
         replicate(self.connection, sql)
-# --8<-- [end:replicate]
+    # --8<-- [end:execute]
 
     def create_model(self, model):
         super().create_model(model)

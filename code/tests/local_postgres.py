@@ -13,7 +13,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from .config import private_folder
+from lab.config import private_folder
 
 # Debian installs each major version side by side under this folder.
 DEBIAN_POSTGRESQL = Path("/usr/lib/postgresql")

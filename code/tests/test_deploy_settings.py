@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CODE = Path(__file__).resolve().parents[2]
+CODE = Path(__file__).resolve().parents[1]
 
 
 def check_deploy(tmp_path, **overrides):

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from lab.local_app import LocalApp
+from .local_app import LocalApp
 
+pytestmark = pytest.mark.fuzz
 MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "60")
 
 

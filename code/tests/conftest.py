@@ -6,7 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from eduworld.accounts.models import User
-from lab.local_postgres import LocalPostgres
+
+from .local_postgres import LocalPostgres
 
 PASSWORD = "correct horse battery"
 

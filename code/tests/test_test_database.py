@@ -6,7 +6,8 @@ import socket
 import pytest
 
 
-def test_the_fast_tiers_postgresql_listens_on_no_tcp_port_only_on_a_private_socket(postgres):
+def test_the_fast_tiers_postgresql_listens_only_on_a_private_socket(postgres):
+    """The fast tier's PostgreSQL listens on no TCP port, only on a private Unix socket."""
     assert postgres.sql("SHOW listen_addresses").strip() == ""
     with socket.socket() as sock, pytest.raises(ConnectionRefusedError):
         sock.connect(("127.0.0.1", postgres.port))

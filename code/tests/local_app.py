@@ -1,4 +1,4 @@
-"""EduWorld served by gunicorn on this machine: for `make demo` and the API fuzz test.
+"""EduWorld served by gunicorn on this machine, for the API fuzz test.
 
 The lab's hosts run the same command under systemd (Ansible role `app`); here it is a child
 process of ours, with the same EDUWORLD_* environment.
@@ -11,8 +11,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from lab.polling import wait_for
+
 from .local_postgres import free_port
-from .polling import wait_for
 
 CODE = Path(__file__).resolve().parent.parent
 
