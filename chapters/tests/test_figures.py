@@ -88,3 +88,13 @@ def test_a_bench_refuses_to_measure_or_save_on_a_busy_machine_and_says_why(tmp_p
     record = json.loads(results.save("lab", "make bench", {}, QUIET).read_text())
     assert "forced" not in record and record["load"]["limits"] == {"load_1m": 1.0,
                                                                    "cpu_busy_pct": 25}
+
+
+def test_the_readmes_disk_figures_are_the_measured_ones():
+    """The README cannot quote figures by name (it is read on its own): its disk and memory
+    figures are typed, so this checks each against bench/results/disk.json."""
+    measured = json.loads((ROOT / "bench" / "results" / "disk.json").read_text())["figures"]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for name in ("caches_gb", "snapshot_per_chapter_gb", "hosts_up_gb", "memory_two_hosts_gb",
+                 "venv_gb", "node_modules_gb"):
+        assert f" {measured[name]} GB" in readme, f"README does not say {name} = {measured[name]}"
