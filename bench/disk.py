@@ -5,8 +5,8 @@ workbench, and the memory the two running hosts use. The book's "what you need" 
 
 Boots the last chapter (from its snapshot when there is one), gives its services half a
 minute to reach their working size, reads the memory of the hosts' processes and sizes with
-`du`, then takes the lab down. Sizes, not timings: a busy machine does not change them, so no load is checked.
-Sizes in GB (10^9 bytes).
+`du`, then takes the lab down. Sizes, not timings: a busy machine does not change them, so
+no load is checked. Sizes in GB (10^9 bytes).
 """
 
 import statistics
