@@ -24,10 +24,11 @@ APT_PACKAGES += chromium fonts-dejavu-core
 APT_PACKAGES += $(if $(shell command -v npm),,nodejs npm)
 PYTEST_ARGS ?=
 CHAPTER ?=
+CHAOS_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab test-book lint docs docs-build \
-	diagrams slides slides-pdf bench bench-replication bench-disk bench-versions clean
+	diagrams slides slides-pdf bench bench-replication bench-disk bench-versions chaos clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -108,6 +109,9 @@ bench: setup ## measure the lab, 3+ runs each: warm up of every chapter, fresh u
 
 bench-replication: setup ## measure two-way replication on the lab, 3+ runs each (lag, throughput, catch-up, stall)
 	@$(BIN)/python bench/replication.py $(BENCH_ARGS)
+
+chaos: setup ## the chaos run: API clients on both hosts under a seeded nemesis, then every acknowledged write checked (CHAOS_ARGS="--seed N --seconds S")
+	@$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 bench-disk: setup ## measure what the lab takes: disk (caches, snapshots, hosts, .venv, node_modules), memory of the two hosts
 	@$(BIN)/python bench/disk.py

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "eduworld.assets",
     "eduworld.boards",
     "eduworld.replication",
+    "eduworld.limits",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Failed sign-ins and pairings per account, on both hosts (after auth: it needs the user).
+    "eduworld.limits.attempts.FailedAttemptLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "eduworld.core.idempotency.IdempotencyMiddleware",
 ]
@@ -132,7 +135,8 @@ STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR.parent.parent / ".state" / "static
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR.parent.parent / ".state" / "media"))
 
-# Curriculum tree: each host numbers new nodes in its own lane (see curriculum/models.py).
+# This host's lane: each host numbers new tree nodes (curriculum/models.py) and draws board
+# pairing codes (boards/models.py) in its own lane, so two hosts never pick the same value.
 TREE_LANES = int(env("TREE_LANES", "1"))
 TREE_LANE = int(env("TREE_LANE", "0"))
 

@@ -1,6 +1,7 @@
 """A small EduWorld API client for the lab's tests, its benches and `./eduworld-lab api`:
 signs in like the browser does (session cookie plus CSRF token) and speaks JSON to one host."""
 
+import time
 import uuid
 
 import requests
@@ -19,7 +20,17 @@ class Api:
 
     def sign_in(self, email=TEACHER_EMAIL, password=TEACHER_PASSWORD):
         self.get("/api/auth/login/")
-        response = self.post("/api/auth/login/", {"email": email, "password": password})
+        body = {"email": email, "password": password}
+        response = self.post("/api/auth/login/", body)
+        # nginx answers one sign-in at a time per host (role nginx) and asks the others to
+        # come back in a moment: do as a browser's client would. A longer wait (too many
+        # failed sign-ins for this email address) is an answer, not a moment.
+        for _ in range(5):
+            wait = float(response.headers.get("Retry-After", 0) or 0)
+            if response.status_code != 429 or not 0 < wait <= 5:
+                break
+            time.sleep(wait)
+            response = self.post("/api/auth/login/", body)
         response.raise_for_status()
         return self
 

@@ -329,6 +329,23 @@ def print_status(report):
         api = ("answers" if "host" in answer else answer.get("error", "-"))
         print(f"  {host}  {entry['address']:<12} power {entry['power']:<3} "
               f"cable {entry['cable']:<3} api {api}  {services}")
+        replication = answer.get("replication")
+        if replication:
+            print("      " + replication_line(replication))
+
+
+def replication_line(replication):
+    """One line on a host's replication, from its /api/health/: pglogical's state and the
+    watcher's verdict, with the reason when it is not ok."""
+    watcher = replication.get("watcher") or {}
+    line = (f"replication from {replication.get('peer', '-')}: "
+            f"{replication.get('state', '-')}, lag {replication.get('lag_seconds', '-')} s; "
+            f"watcher {watcher.get('state', '-')}")
+    if watcher.get("restarts"):
+        line += f" after {watcher['restarts']} restarts"
+    if watcher.get("reason"):
+        line += f" ({watcher['reason']})"
+    return line
 
 
 def reach_from_browser():

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -43,3 +44,53 @@ def test_a_malformed_code_is_a_clear_400(api):
 def test_codes_shown_at_the_same_time_are_unique(db):
     codes = [Board.create_with_code(f"Room {i}").code for i in range(200)]
     assert len(set(codes)) == 200
+
+
+# Two hosts: codes come from each host's own lane, and nothing rewrites a board to free one.
+
+def test_each_host_draws_its_codes_from_its_own_lane(db, settings):
+    settings.TREE_LANES = 2
+    drawn = {}
+    for lane in (0, 1):
+        settings.TREE_LANE = lane
+        drawn[lane] = {int(Board.create_with_code(f"Room {i}").code) for i in range(50)}
+    assert {code % 2 for code in drawn[0]} == {0}
+    assert {code % 2 for code in drawn[1]} == {1}
+
+
+def test_an_expired_code_stops_counting_and_no_row_is_rewritten(db, monkeypatch):
+    old = Board.create_with_code("Room 1")
+    Board.objects.filter(pk=old.pk).update(code_expires=timezone.now() - timedelta(seconds=1))
+    before = Board.objects.values().get(pk=old.pk)
+    monkeypatch.setattr("eduworld.boards.models.draw_code", lambda: old.code)
+    new = Board.create_with_code("Room 2")
+    assert new.code == old.code  # free again: the old board no longer shows it
+    assert Board.objects.values().get(pk=old.pk) == before
+
+
+def test_a_code_on_show_is_not_drawn_again(db, monkeypatch):
+    shown = Board.create_with_code("Room 1")
+    draws = iter([shown.code, shown.code, "000042"])
+    monkeypatch.setattr("eduworld.boards.models.draw_code", lambda: next(draws))
+    assert Board.create_with_code("Room 2").code == "000042"
+
+
+def test_pairing_finds_the_board_that_shows_the_code_now(api, monkeypatch):
+    monkeypatch.setattr("eduworld.boards.models.draw_code", lambda: "123456")
+    old = Board.create_with_code("Room 1")
+    Board.objects.filter(pk=old.pk).update(code_expires=timezone.now() - timedelta(seconds=1))
+    new = Board.create_with_code("Room 2")
+    paired = api.post("/api/boards/pair/", {"code": "123456"}, format="json")
+    assert paired.status_code == 200 and paired.json()["id"] == str(new.pk)
+
+
+def test_the_migration_to_lanes_can_be_taken_back_with_expired_codes_shown_twice(
+        transactional_db):
+    """Chapter 3 takes migrations back and forward on a live pair: going back re-creates the
+    unique rule on codes, which must not fail on two boards that once showed one code."""
+    long_ago = timezone.now() - timedelta(hours=1)
+    for name in ("Room 1", "Room 2"):
+        Board.objects.create(name=name, code="123456", code_expires=long_ago)
+    call_command("migrate", "boards", "0002", verbosity=0)
+    call_command("migrate", "boards", verbosity=0)
+    assert list(Board.objects.values_list("code", flat=True)) == [None, None]

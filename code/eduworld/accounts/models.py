@@ -1,18 +1,44 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+# Fixed for good: a user's id is computed from the email with it.
+USERS = uuid.UUID("0e5d3c7a-8b1f-5e2d-a4c6-7f9b1d3e5a20")
+
+
+# --8<-- [start:user-id]
+def normalise_email(email):
+    return email.strip().lower()
+
+
+def user_id(email):
+    """A new user's id: computed from the normalised email, so that the same address signed
+    up on both hosts at once is one row (settled on the primary key), not two accounts."""
+    return uuid.uuid5(USERS, normalise_email(email))
+# --8<-- [end:user-id]
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **fields):
-        if not email:
+        if not email or not email.strip():
             raise ValueError("A user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        email = normalise_email(email)
+        fields.setdefault("id", user_id(email))
+        # A clear refusal on this host, for users from before ids were derived too.
+        taken = ValidationError({"email": ["A user with this email address already exists."]})
+        if self.filter(email=email).exists():
+            raise taken
+        user = self.model(email=email, **fields)
         user.set_password(password)
-        user.save(using=self._db)
+        try:
+            with transaction.atomic(using=self._db):
+                user.save(using=self._db)
+        except IntegrityError as err:  # the same address at the same moment on this host
+            raise taken from err
         return user
 
     def create_superuser(self, email, password=None, **fields):
@@ -21,7 +47,16 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A teacher. Signs in with an email address; keys are UUIDs like every other table's."""
+    """A teacher. Signs in with an email address; keys are UUIDs like every other table's.
+
+    Users created from now on take their id from their email (user_id); users from before
+    keep theirs. The email never changes (the API offers no way), or the id would no
+    longer say which address it was computed from.
+
+    `last_login` (from AbstractBaseUser) is not written any more: signing in rewrote this
+    row, and on two hosts that could undo a preferences change made on the other host at
+    the same time (AccountsConfig.ready). The column keeps the values it had.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True)

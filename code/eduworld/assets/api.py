@@ -12,6 +12,7 @@ from django.db.models import Q
 from rest_framework import exceptions, mixins, permissions, viewsets
 from rest_framework.parsers import MultiPartParser
 
+from eduworld.core.idempotency import new_id
 from eduworld.curriculum.models import Kind
 
 from .models import Asset
@@ -55,7 +56,8 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
-        asset = Asset(node=node, owner=self.request.user, name=upload.name[:200],
+        asset = Asset(id=new_id(self.request), node=node, owner=self.request.user,
+                      name=upload.name[:200],
                       content_type=(upload.content_type or "application/octet-stream")[:100],
                       size=upload.size, sha256=digest.hexdigest())
         asset.file.save(upload.name, upload, save=False)

@@ -4,6 +4,8 @@ from rest_framework import exceptions, mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from eduworld.core.idempotency import new_id
+
 from .models import Board
 from .serializers import BoardSerializer, PairSerializer
 
@@ -27,7 +29,8 @@ class BoardViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
         return Board.objects.filter(teacher=self.request.user).order_by("created")
 
     def perform_create(self, serializer):
-        serializer.instance = Board.create_with_code(serializer.validated_data["name"])
+        serializer.instance = Board.create_with_code(serializer.validated_data["name"],
+                                                     id=new_id(self.request))
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data

@@ -3,7 +3,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 CODE_DIGITS = 6
@@ -16,11 +16,14 @@ class Board(models.Model):
 
     A new board shows a short pairing code; a teacher types it on a laptop or phone and the
     two are paired. From then on the board is known by its UUID, and the code is gone.
+
+    No two boards show the same code at once, and no unique index says so: a code is shown
+    until code_expires, and each host draws codes in its own lane (create_with_code).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100)
-    # NULL, not "", once paired: the unique constraint covers only the codes on show.
+    # NULL, not "", once paired. An expired code stays in its row: it just stops counting.
     code = models.CharField(max_length=CODE_DIGITS, null=True, blank=True)  # noqa: DJ001
     code_expires = models.DateTimeField(null=True, blank=True)
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -28,28 +31,31 @@ class Board(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["code"], condition=models.Q(code__isnull=False),
-                                    name="board_code_unique_while_shown"),
-        ]
+        # Pairing looks boards up by code; not unique (see create_with_code).
+        indexes = [models.Index(fields=["code"], condition=models.Q(code__isnull=False),
+                                name="board_code_shown")]
 
     def __str__(self):
         return self.name
 
     # --8<-- [start:pairing]
     @classmethod
-    def create_with_code(cls, name, attempts=20):
-        # Free the codes that expired, then draw until one is not shown by another board.
-        cls.objects.filter(code__isnull=False, code_expires__lt=timezone.now()).update(code=None)
+    @transaction.atomic
+    def create_with_code(cls, name, attempts=20, **fields):
+        """A new board showing a code that no other board shows now, on either host.
+
+        The other host draws only codes outside this host's lane, so two hosts never pick
+        the same code, whatever the network does. On this host, draws take turns (a lock
+        held until the transaction ends), so two boards registering at once see each other.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('board pairing codes'))")
         for _ in range(attempts):
-            board = cls(name=name, code=f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}",
-                        code_expires=timezone.now() + CODE_LIFETIME)
-            try:
-                with transaction.atomic():
-                    board.save()
-                return board
-            except IntegrityError:
-                continue
+            code = draw_code()
+            now = timezone.now()
+            if not cls.objects.filter(code=code, code_expires__gte=now).exists():
+                return cls.objects.create(name=name, code=code,
+                                          code_expires=now + CODE_LIFETIME, **fields)
         raise RuntimeError("No free pairing code: too many boards waiting to be paired.")
 
     def pair(self, teacher):
@@ -59,3 +65,13 @@ class Board(models.Model):
         self.save()
     # --8<-- [end:pairing]
 # --8<-- [end:board]
+
+
+# --8<-- [start:lanes]
+def draw_code():
+    """A random code from this host's lane: with two hosts, host1 draws even codes and host2
+    odd ones (the lanes of the curriculum's tree paths, from the inventory)."""
+    lanes, lane = settings.TREE_LANES, settings.TREE_LANE
+    in_lane = len(range(lane, 10**CODE_DIGITS, lanes))
+    return f"{lane + lanes * secrets.randbelow(in_lane):0{CODE_DIGITS}d}"
+# --8<-- [end:lanes]

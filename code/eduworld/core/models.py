@@ -10,6 +10,10 @@ class IdempotencyRecord(models.Model):
     A client that did not hear the answer (a host died, the network dropped) sends the same
     request again with the same key, possibly to the other host; it gets this answer back
     instead of a second write.
+
+    Its id is derived from (user, key) (eduworld.core.idempotency.record_id): the primary
+    key is what makes a key answer once, on each host and across both. There is no unique
+    rule on (user, key): on two hosts it would settle nothing (chapter 2).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -22,9 +26,7 @@ class IdempotencyRecord(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
-        ]
+        indexes = [models.Index(fields=["user", "key"], name="idempotency_user_key")]
 
     def __str__(self):
         return f"{self.key} -> {self.status}"

@@ -10,8 +10,17 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from .models import PARENT_KIND, Node, search_document
-from .serializers import MoveSerializer, NodeSerializer, SearchResultSerializer, check_parent
+from eduworld.core.idempotency import new_id
+
+from .models import PARENT_KIND, Node, record_revision, search_document
+from .serializers import (
+    MoveSerializer,
+    NodeDetailSerializer,
+    NodeSerializer,
+    RevisionSerializer,
+    SearchResultSerializer,
+    check_parent,
+)
 
 
 class IsOwnerOrReadOnly(permissions.BasePermission):
@@ -40,8 +49,17 @@ class NodeViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "update", "partial_update"):
+            return NodeDetailSerializer
+        return NodeSerializer
+
     def get_queryset(self):
         nodes = visible_nodes(self.request.user).order_by("path")
+        if self.action in ("update", "partial_update"):
+            # Saves of one node on this host take turns, so each revision's base is the one
+            # it replaced (the other host saves on its own: that is what revisions show).
+            nodes = nodes.select_for_update(of=("self",))
         if self.action == "list":
             kind = self.request.query_params.get("kind")
             if kind:
@@ -63,7 +81,12 @@ class NodeViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         parent = data.pop("parent", None)
         data["owner"] = self.request.user
+        data["id"] = new_id(self.request)  # a retry on the other host makes the same node
         serializer.instance = Node.objects.add_node(parent, data)
+        record_revision(serializer.instance, self.request.user, created=True)
+
+    def perform_update(self, serializer):
+        record_revision(serializer.save(), self.request.user)
 
     def perform_destroy(self, node):
         node.delete()  # treebeard deletes the whole subtree
@@ -75,6 +98,17 @@ class NodeViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(
             visible_nodes(request.user).filter(pk__in=Node.objects.get_children(node)).order_by("path"))
         return self.get_paginated_response(NodeSerializer(page, many=True).data)
+
+    @extend_schema(responses=RevisionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def revisions(self, request, pk=None):
+        """Every saved version of this node's content, newest first (its owner only)."""
+        node = self.get_object()
+        if node.owner_id != request.user.id:
+            raise exceptions.PermissionDenied("Only the node's owner sees its revisions.")
+        page = self.paginate_queryset(
+            node.revisions.select_related("author").order_by("-created", "-id"))
+        return self.get_paginated_response(RevisionSerializer(page, many=True).data)
 
     @extend_schema(request=MoveSerializer, responses=NodeSerializer)
     @action(detail=True, methods=["post"])

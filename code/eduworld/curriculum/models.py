@@ -171,6 +171,9 @@ class Node(MP_Node):
                               related_name="nodes")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # The Revision this row's content was saved as (None for nodes no teacher has saved
+    # through the API). Not a foreign key: it travels in the same row as the content it names.
+    revision = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = TreeManager()
 
@@ -198,7 +201,79 @@ class Node(MP_Node):
 
     def is_leaf(self):
         return not self._children().exists()
+
+    def parent_id(self):
+        """The id of the node this one hangs under; None for a root, and for an orphan (its
+        parent was deleted on one host while this node was added on the other)."""
+        if self.depth <= 1:
+            return None
+        return (type(self).objects.filter(path=self.path[:-self.steplen])
+                .values_list("id", flat=True).first())
 # --8<-- [end:node]
+
+
+# --8<-- [start:revision]
+class Revision(models.Model):
+    """One save of a node's content through the API: its own row, never changed afterwards.
+
+    Last-update-wins keeps one whole node row when two hosts changed it at once; the
+    revision rows of both saves stay, so the earlier edit can still be read. `base` is the
+    revision the save started from (the node's on this host); `seen` lists the concurrent
+    revisions the node reported when this save was made (see concurrent_revisions).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="revisions")
+    base = models.UUIDField(null=True, blank=True)
+    seen = ArrayField(models.UUIDField(), default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    host = models.CharField(max_length=100)
+    created = models.DateTimeField(auto_now_add=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, default="")
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    published = models.BooleanField()
+
+    CONTENT = ("title", "body", "tags", "language", "published")
+
+    def __str__(self):
+        return f"{self.title} ({self.host}, {self.created:%Y-%m-%d %H:%M})"
+# --8<-- [end:revision]
+
+
+# --8<-- [start:record-revision]
+def record_revision(node, author, *, created=False):
+    """Keep the content node was just saved with as a new revision, and make it the node's.
+
+    Called in the transaction of the save. The first revision takes its id from the node's,
+    so a create retried on the other host (same node id) leaves one revision, not two.
+    """
+    revision = Revision.objects.create(
+        id=uuid.uuid5(uuid.UUID(str(node.id)), "created") if created else uuid.uuid4(),
+        node=node, base=node.revision, author=author, host=settings.HOST_NAME,
+        seen=[] if created else [r.id for r in concurrent_revisions(node)],
+        **{field: getattr(node, field) for field in Revision.CONTENT})
+    Node.objects.filter(pk=node.pk).update(revision=revision.id)
+    node.revision = revision.id
+    return revision
+
+
+def concurrent_revisions(node):
+    """The saves of node's content that the node's current content does not follow from.
+
+    On one host a node's revisions form a line: every one but the newest is the base of the
+    next. When both hosts save from the same base, the line forks, last-update-wins keeps
+    one branch in the node's row, and the newest revision of the other branch is based on by
+    nobody. Those are listed, until a later save reports them as seen.
+    """
+    rows = list(node.revisions.values_list("id", "base", "seen"))
+    followed = {base for _, base, _ in rows} | {s for _, _, seen in rows for s in seen}
+    return list(node.revisions.filter(pk__in=[pk for pk, _, _ in rows
+                                              if pk != node.revision and pk not in followed])
+                .order_by("created", "id"))
+# --8<-- [end:record-revision]
 
 
 class LessonNote(models.Model):

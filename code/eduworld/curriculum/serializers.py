@@ -1,6 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import PARENT_KIND, Node
+from .models import PARENT_KIND, Node, Revision, concurrent_revisions
 
 MAX_TAGS = 20
 MAX_BODY = 200_000
@@ -22,8 +23,8 @@ class NodeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Node
         fields = ["id", "kind", "title", "body", "tags", "language", "published", "parent",
-                  "owner", "depth", "created", "updated"]
-        read_only_fields = ["id", "depth", "created", "updated"]
+                  "owner", "depth", "created", "updated", "revision"]
+        read_only_fields = ["id", "depth", "created", "updated", "revision"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -35,8 +36,9 @@ class NodeSerializer(serializers.ModelSerializer):
 
     def to_representation(self, node):
         data = super().to_representation(node)
-        parent = Node.objects.get_parent(node) if node.depth > 1 else None
-        data["parent"] = str(parent.id) if parent else None
+        # An orphan (its parent deleted on the other host) has none, until it is repaired.
+        parent_id = node.parent_id()
+        data["parent"] = str(parent_id) if parent_id else None
         return data
 
     def validate(self, attrs):
@@ -59,6 +61,32 @@ def check_parent(kind, parent, user):
         if parent.owner_id != user.id:
             raise serializers.ValidationError(
                 {"parent": "You can only add to your own curriculum."})
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    author = serializers.EmailField(source="author.email", read_only=True)
+
+    class Meta:
+        model = Revision
+        fields = ["id", "base", "seen", "author", "host", "created", *Revision.CONTENT]
+        read_only_fields = fields
+
+
+class NodeDetailSerializer(NodeSerializer):
+    concurrent_revisions = serializers.SerializerMethodField(
+        help_text="Saves of this node, made from the same starting point as the content shown "
+                  "(usually on the other host during a split), that last-update-wins did not "
+                  "keep; listed until the next save. Only its owner sees them.")
+
+    class Meta(NodeSerializer.Meta):
+        fields = [*NodeSerializer.Meta.fields, "concurrent_revisions"]
+
+    @extend_schema_field(RevisionSerializer(many=True))
+    def get_concurrent_revisions(self, node):
+        request = self.context.get("request")
+        if request is None or node.owner_id != request.user.id:
+            return []
+        return RevisionSerializer(concurrent_revisions(node), many=True).data
 
 
 class MoveSerializer(serializers.Serializer):

@@ -1,11 +1,14 @@
 """The `replication` field of /api/health/: is this host's database in step with its peer?
 
 Null when this host replicates with nobody (chapter 1). Reads only what the application's
-database role may read; the watcher (watch.py) does the repairs.
+database role may read; the watcher (watch.py) does the repairs, and `watcher` is its
+verdict (verdict.py): ok, restarting, broken, disabled or initializing, with the reason.
 """
 
 from django.conf import settings
 from django.db import connection
+
+from . import verdict
 
 
 def replication_status():
@@ -41,4 +44,5 @@ def replication_status():
         "lag_bytes": slot[0] if slot else None,
         "retained_wal_bytes": slot[1] if slot else None,
         "slot_wal_status": slot[2] if slot else None,
+        "watcher": verdict.read(name),
     }
