@@ -68,13 +68,6 @@ def classify(operations, found):
     return verdicts
 
 
-def tree_problems(host):
-    """treebeard's own check of the materialised paths on a host: all lists empty when valid."""
-    return hosts.console(host, "eduworld-manage", "shell", "--no-imports", "-c",
-                         "from eduworld.curriculum.models import Node; "
-                         "print(Node.objects.find_problems())").stdout.strip()
-
-
 def check(run_id, operations, converge_within=120):
     """The verdict of a run: counts, anomalies (with the operations), and convergence."""
     tables, _rows = control.wait_until_identical(converge_within)
@@ -84,7 +77,7 @@ def check(run_id, operations, converge_within=120):
     subscriptions = {host: hosts.sql(host, "SELECT status FROM "
                                            "pglogical.show_subscription_status()")
                      for host in config.HOSTS}
-    trees = {host: tree_problems(host) for host in config.HOSTS}
+    trees = {host: hosts.tree_problems(host) for host in config.HOSTS}
     result = {
         "operations": len(operations),
         "acknowledged": sum(op["outcome"] == "ok" for op in operations),

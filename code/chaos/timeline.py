@@ -10,11 +10,15 @@ COLOURS = {"present": "#2e7d32", "superseded": "#2e7d32", "recovered": "#9e9e9e"
 FAULT_COLOURS = {"poweroff": "#37474f", "cut": "#6a1b9a", "partition": "#1565c0",
                  "pause": "#ef6c00"}
 WIDTH, LEFT, LANE = 960, 90, 26
+# Which verdict a mark shows when several operations share it: the worst.
+RANK = {"present": 0, "superseded": 0, "absent": 1, "recovered": 1, "overtaken": 2,
+        "lost": 3, "duplicated": 3, "stale": 3}
+ANOMALIES = ("lost", "duplicated", "stale", "overtaken")
 
 
 def svg(operations, verdicts, faults, seconds, clients, summary):
     scale = (WIDTH - LEFT - 20) / seconds
-    height = 60 + LANE * (clients + 1) + 60
+    height = 60 + LANE * (clients + 1) + 80
 
     def x(t):
         return LEFT + t * scale
@@ -40,20 +44,28 @@ def svg(operations, verdicts, faults, seconds, clients, summary):
         parts.append(f'<text x="8" y="{y + 16}">client {client}</text>')
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - 20}" y1="{y + LANE / 2}" '
                      f'y2="{y + LANE / 2}" stroke="#e0e0e0"/>')
+    # One mark per client and pixel column, in the colour of the worst verdict in it: a long
+    # run has thousands of operations, and the picture stays small and readable.
+    worst = {}
     for operation, verdict in zip(operations, verdicts, strict=True):
-        y = top + LANE * (operation["client"] + 1)
-        parts.append(f'<rect x="{x(operation["started"]):.1f}" y="{y + 5}" '
-                     f'width="{max(1.5, (operation["ended"] - operation["started"]) * scale):.1f}"'
-                     f' height="{LANE - 10}" fill="{COLOURS.get(verdict, "#000")}">'
-                     f'<title>{escape(operation["kind"])} {escape(operation["title"])} '
-                     f'v{operation["value"]}: {verdict}</title></rect>')
+        column = (operation["client"], int(x(operation["started"])))
+        if column not in worst or RANK[verdict] > RANK[worst[column][1]]:
+            worst[column] = (operation, verdict)
+    for (client, column), (operation, verdict) in sorted(worst.items(), key=lambda i: i[0]):
+        y = top + LANE * (client + 1)
+        label = "" if verdict not in ANOMALIES else (
+            f'<title>{escape(operation["kind"])} {escape(operation["title"])} '
+            f'v{operation["value"]}: {verdict}</title>')
+        parts.append(f'<rect x="{column}" y="{y + 5}" width="2" height="{LANE - 10}" '
+                     f'fill="{COLOURS.get(verdict, "#000")}">{label}</rect>')
     axis = top + LANE * (clients + 1) + 4
     for second in range(0, int(seconds) + 1, max(1, int(seconds) // 10)):
         parts.append(f'<text x="{x(second):.1f}" y="{axis + 12}" text-anchor="middle">'
                      f'{second} s</text>')
-    parts.append(f'<text x="{LEFT}" y="{axis + 32}">faults: power off (grey), cut (purple), '
-                 'partition (blue), pause (orange); operations: acknowledged and found (green), '
-                 'no answer (grey), older text back (yellow), anomaly (red)</text>')
-    parts.append(f'<text x="{LEFT}" y="{axis + 50}">{escape(summary)}</text>')
+    parts.append(f'<text x="{LEFT}" y="{axis + 32}">faults: power off (dark grey), cut '
+                 '(purple), partition (blue), pause (orange)</text>')
+    parts.append(f'<text x="{LEFT}" y="{axis + 50}">operations: acknowledged and found '
+                 '(green), no answer (grey), older text back (yellow), anomaly (red)</text>')
+    parts.append(f'<text x="{LEFT}" y="{axis + 68}">{escape(summary)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

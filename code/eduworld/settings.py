@@ -135,10 +135,11 @@ STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR.parent.parent / ".state" / "static
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR.parent.parent / ".state" / "media"))
 
-# This host's lane: each host numbers new tree nodes (curriculum/models.py) and draws board
-# pairing codes (boards/models.py) in its own lane, so two hosts never pick the same value.
-TREE_LANES = int(env("TREE_LANES", "1"))
-TREE_LANE = int(env("TREE_LANE", "0"))
+# This host's lane (core/lanes.py): each host numbers new tree nodes (curriculum/models.py)
+# and draws board pairing codes (boards/models.py) in its own lane, so two hosts never pick
+# the same value.
+LANES = int(env("LANES", "1"))
+LANE = int(env("LANE", "0"))
 
 # Request size limits: an upload above MAX_UPLOAD_BYTES is refused with 413, before
 # anything is written. nginx's client_max_body_size matches it (role nginx).

@@ -181,6 +181,14 @@ def sql(host, statement):
     return psql(host, "-q", "-c", statement).stdout.strip()
 
 
+def tree_problems(host):
+    """treebeard's own check of the curriculum's materialised paths on a host (find_problems,
+    as text): "([], [], [], [], [])" when the tree is valid."""
+    return console(host, "eduworld-manage", "shell", "--no-imports", "-c",
+                   "from eduworld.curriculum.models import Node; "
+                   "print(Node.objects.find_problems())").stdout.strip()
+
+
 def power_off(host, hard, kill_if_stuck=True):
     """Hard: kill PID 1, like pulling the plug. Soft: ask systemd to shut down, and kill it
     after 20 s unless `kill_if_stuck` is False (a snapshot must never pack a crashed host)."""

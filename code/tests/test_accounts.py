@@ -19,6 +19,15 @@ def test_a_new_users_id_is_derived_from_the_normalised_email(db):
     assert user.pk == uuid.uuid5(USERS, "anna@school.test") == user_id("ANNA@school.test")
 
 
+def test_every_way_in_normalises_the_email_alike(client_for, teacher):
+    """One normalisation: Django's own (the domain lowercased only) would give another id."""
+    assert User.objects.normalize_email(" Anna@School.TEST ") == "anna@school.test"
+    client = client_for(teacher)
+    signed_in = client.post("/api/auth/login/", {"email": "ANNA@School.test",
+                                                 "password": PASSWORD}, format="json")
+    assert signed_in.status_code == 200, signed_in.content
+
+
 def test_a_second_account_for_an_address_is_a_clear_400(db):
     User.objects.create_user("anna@school.test", PASSWORD)
     with pytest.raises(ValidationError) as refused:

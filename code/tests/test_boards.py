@@ -49,10 +49,10 @@ def test_codes_shown_at_the_same_time_are_unique(db):
 # Two hosts: codes come from each host's own lane, and nothing rewrites a board to free one.
 
 def test_each_host_draws_its_codes_from_its_own_lane(db, settings):
-    settings.TREE_LANES = 2
+    settings.LANES = 2
     drawn = {}
     for lane in (0, 1):
-        settings.TREE_LANE = lane
+        settings.LANE = lane
         drawn[lane] = {int(Board.create_with_code(f"Room {i}").code) for i in range(50)}
     assert {code % 2 for code in drawn[0]} == {0}
     assert {code % 2 for code in drawn[1]} == {1}

@@ -70,11 +70,11 @@ def test_moving_a_unit_takes_its_lessons_along(api):
 
 def test_each_host_numbers_new_nodes_in_its_own_lane(api, settings):
     # Two hosts adding to one parent at once must never pick the same path (chapter 2).
-    settings.TREE_LANES = 2
+    settings.LANES = 2
     nodes = lesson_path(api)
     steps = []
     for lane in (0, 1, 0, 1):
-        settings.TREE_LANE = lane
+        settings.LANE = lane
         node = create(api, "lesson", f"L{lane}", nodes["unit"]["id"])
         steps.append(int(Node.objects.get(pk=node["id"]).path[-4:], 36))
     assert [s % 2 for s in steps] == [0, 1, 0, 1]

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from eduworld.curriculum.models import Node
-from eduworld.curriculum.orphans import orphans, recovered, repair_orphans
+from eduworld.curriculum.models import Node, Revision
+from eduworld.curriculum.orphans import orphaned_revisions, orphans, recovered, repair_orphans
 
 from .helpers import create, lesson_path
 
@@ -104,21 +104,41 @@ def test_an_orphan_moves_with_its_subtree_and_a_nested_orphan_follows(api, teach
     repair_orphans()
     assert Node.objects.find_problems() == NO_PROBLEMS
     by_id = {str(n.pk): n for n in Node.objects.all()}
-    assert by_id[under_unit].parent_id() == uuid.UUID(unit)
-    assert by_id[unit].parent_id() == recovered(teacher, "course").pk
-    assert by_id[nested].parent_id() == recovered(teacher, "unit").pk
+    assert by_id[under_unit].find_parent_id() == uuid.UUID(unit)
+    assert by_id[unit].find_parent_id() == recovered(teacher, "course").pk
+    assert by_id[nested].find_parent_id() == recovered(teacher, "unit").pk
+
+
+def test_the_repair_deletes_the_revisions_of_a_node_deleted_on_the_other_host(api, settings):
+    """A lesson saved here while the other host deleted it: the delete that arrives removes
+    the node and the revision the other host knew of, not the save made here (replication
+    checks no foreign key). Both hosts' repairs delete that revision; one that lost its
+    node in no other way is kept."""
+    nodes = lesson_path(api)
+    lesson, kept = nodes["lesson"], nodes["unit"]
+    saved = api.patch(f"/api/nodes/{lesson['id']}/", {"title": "Saved here"}, format="json")
+    assert saved.status_code == 200, saved.content
+    with connection.cursor() as cursor:  # the other host's delete, as replication applies it
+        cursor.execute("DELETE FROM curriculum_revision WHERE id = %s", [lesson["revision"]])
+        cursor.execute("DELETE FROM curriculum_node WHERE id = %s", [lesson["id"]])
+    assert [str(r.pk) for r in orphaned_revisions()] == [saved.json()["revision"]]
+    settings.LANES, settings.LANE = 2, 1  # by every host, whatever its lane
+    assert repair_orphans() == []
+    assert not Revision.objects.filter(node_id=lesson["id"]).exists()
+    assert Revision.objects.filter(node_id=kept["id"]).count() == 1
+    assert api.get("/api/nodes/").status_code == 200
 
 
 def test_each_host_repairs_only_the_orphans_in_its_own_lane(api, orphaned, teacher, settings):
     """Both hosts run the repair; each moves only the nodes it placed (their last path step
     is in its lane), under Recovered nodes only it creates: no row is written by both."""
-    settings.TREE_LANES = 2
-    settings.TREE_LANE = 0  # the orphan's step, 0001, is in lane 1: the other host's
+    settings.LANES = 2
+    settings.LANE = 0  # the orphan's step, 0001, is in lane 1: the other host's
     assert repair_orphans() == []
     assert not Node.objects.filter(title__startswith="Recovered").exists()
-    settings.TREE_LANE = 1
+    settings.LANE = 1
     host2_recovered = recovered(teacher, "subject").pk
     assert repair_orphans() == [uuid.UUID(orphaned["lesson"])]
-    settings.TREE_LANE = 0
+    settings.LANE = 0
     assert recovered(teacher, "subject").pk != host2_recovered
     assert Node.objects.find_problems() == NO_PROBLEMS

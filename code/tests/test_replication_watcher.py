@@ -71,10 +71,13 @@ def test_disabling_forgets_earlier_restarts():
     assert memory.restarts == () and memory.state == DISABLED
 
 
-@pytest.mark.parametrize("status", ["initializing", "unknown"])
-def test_a_subscription_copying_its_data_is_left_alone(status):
+@pytest.mark.parametrize(("status", "reason"), [
+    ("initializing", "copying host2's data: left alone"),
+    ("unknown", "pglogical reports its status as unknown: left alone")])
+def test_a_subscription_copying_its_data_is_left_alone(status, reason):
     memory, restarted = run([seen(status, peer_beat=50)] * 120)
     assert memory.state == INITIALIZING and restarted == []
+    assert memory.reason == reason
 
 
 def test_a_slot_missing_on_the_peer_is_broken_at_once_and_never_restarted():
@@ -146,6 +149,29 @@ def test_a_peer_that_answers_again_gets_a_restart_at_once():
     assert restarted == [21.0] and memory.state == RESTARTING
     memory, _ = decide(memory, seen(applied=31, peer_beat=31), 22.0)
     assert memory.state == OK
+
+
+def test_a_flapping_peer_gets_restarts_with_the_back_off():
+    """A peer that answers one second in two: each return may restart the subscription, but
+    only once the last restart has had its wait, and the wait grows as for any restart."""
+    looks = [seen()] + [seen(peer_beat=50, peer_answers=i % 2 == 1) for i in range(120)]
+    memory, restarted = run(looks)
+    gaps = [later - earlier for earlier, later in zip(restarted, restarted[1:], strict=False)]
+    assert restarted[0] == 2.0 and len(restarted) >= 3
+    assert all(gap >= backoff(n) for n, gap in enumerate(gaps, start=1)), restarted
+    # A return while a restart still has time to work is remembered: restarted after the wait.
+    waiting, restart = decide(Memory(peer_away=True, restarts=(10.0,), next_restart=12.0),
+                              seen(peer_beat=50), 11.0)
+    assert not restart and waiting.peer_away and "after the back-off" in waiting.reason
+    _, restart = decide(waiting, seen(peer_beat=50), 12.0)
+    assert restart
+
+
+def test_a_peer_that_answers_again_forgets_restarts_outside_the_window():
+    old = Memory(state=RESTARTING, restarts=(0.0, 1.0, 2.0), progress=(T0, "0/100"),
+                 progress_at=0.0, peer_away=True, next_restart=60.0)
+    memory, restart = decide(old, seen(peer_beat=50), WINDOW + 10)
+    assert restart and memory.restarts == (WINDOW + 10,)
 
 
 def test_applying_nothing_while_the_peer_has_newer_heartbeats_is_a_stall():

@@ -85,9 +85,12 @@ def test_the_next_save_records_what_was_reported_and_the_report_ends(api):
     there = saved_on_the_other_host(lesson["id"], lesson["revision"], "there", wins=False)
     assert [r["id"] for r in detail(api, lesson["id"])["concurrent_revisions"]] == [there]
     after = save(api, lesson["id"], title="here, having seen there")
+    assert [r["id"] for r in after["dismissed_revisions"]] == [there]
     assert after["concurrent_revisions"] == []
     assert Revision.objects.get(pk=after["revision"]).seen == [uuid.UUID(there)]
     assert detail(api, lesson["id"])["concurrent_revisions"] == []
+    assert "dismissed_revisions" not in detail(api, lesson["id"])  # a save's answer only
+    assert save(api, lesson["id"], title="again")["dismissed_revisions"] == []
     # A save from the other side that arrives later is reported again.
     late = saved_on_the_other_host(lesson["id"], lesson["revision"], "late", wins=False)
     assert [r["id"] for r in detail(api, lesson["id"])["concurrent_revisions"]] == [late]

@@ -9,18 +9,20 @@ from chaos import checker, run
 
 pytestmark = pytest.mark.lab
 
-SEED = 2016  # the same faults at the same moments on every run: a failure can be replayed
+# The same faults at the same moments on every run, so a failure can be replayed; this seed's
+# 75 s hold every kind: a partition, a power-off, two cut cables, PostgreSQL and nginx paused.
+SEED = 2017
 SECONDS = 75
 CLIENTS = 3
 
 
 # --8<-- [start:chaos]
 def test_under_faults_no_acknowledged_write_is_lost_or_doubled(chapter_lab):
-    """Under a minute of faults of every kind, no acknowledged write is lost, duplicated or
+    """Under 75 s of faults of every kind, no acknowledged write is lost, duplicated or
     replaced by an older acknowledged one, and the hosts end identical, replicating, with a
     valid tree."""
     run_id, operations, faults = run.run(SEED, SECONDS, CLIENTS)
-    assert {fault["kind"] for fault in faults} >= {"poweroff", "partition"}, faults
+    assert {fault["kind"] for fault in faults} == set(run.FAULTS), faults
     result = checker.check(run_id, operations)
     assert result["acknowledged"] > 50, result
     assert result["valid"], json.dumps(result, indent=2)

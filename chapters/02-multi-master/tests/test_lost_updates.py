@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from lab import hosts
 from lab.polling import wait_for
 
 pytestmark = pytest.mark.lab
@@ -84,12 +85,6 @@ def place(api, node_id):
     return found
 
 
-def tree_problems(lab, host):
-    return lab.console(host, "eduworld-manage", "shell", "--no-imports", "-c",
-                       "from eduworld.curriculum.models import Node; "
-                       "print(Node.objects.find_problems())").stdout.strip()
-
-
 # --8<-- [start:orphan]
 def test_a_child_of_a_node_deleted_elsewhere_is_served_then_recovered(chapter_lab, faults):
     """A child added under a node deleted on the other host: served, then recovered on both."""
@@ -117,7 +112,7 @@ def test_a_child_of_a_node_deleted_elsewhere_is_served_then_recovered(chapter_la
             assert place(api, lesson) == [("lesson", f"Tides {run}"), ("unit", "Recovered"),
                                           ("course", "Recovered"),
                                           ("subject", "Recovered on host2")], api.host
-            assert tree_problems(chapter_lab, api.host) == "([], [], [], [], [])", api.host
+            assert hosts.tree_problems(api.host) == "([], [], [], [], [])", api.host
     finally:
         for host in HOSTS:
             chapter_lab.console(host, "systemctl", "start", f"{REPAIR}.timer")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from lab import config, control
+from lab import config, control, hosts
 from lab.polling import wait_for
 
 pytestmark = pytest.mark.lab
@@ -147,12 +147,6 @@ def test_both_sides_of_a_partition_take_writes_and_lose_none(chapter_lab, faults
 # --8<-- [end:partition]
 
 
-def tree_problems(lab, host):
-    return lab.console(host, "eduworld-manage", "shell", "--no-imports", "-c",
-                       "from eduworld.curriculum.models import Node; "
-                       "print(Node.objects.find_problems())").stdout.strip()
-
-
 def children_counted(lab, host, node_id):
     """(the application's numchild, the child rows in the table) for a node on one host."""
     app = lab.console(host, "eduworld-manage", "shell", "--no-imports", "-c",
@@ -181,7 +175,7 @@ def test_children_added_on_both_hosts_at_once_keep_the_tree_valid(chapter_lab):
     assert statuses == [201] * 30
     chapter_lab.wait_until_identical(30)
     for host in ("host1", "host2"):
-        assert tree_problems(chapter_lab, host) == "([], [], [], [], [])", host
+        assert hosts.tree_problems(host) == "([], [], [], [], [])", host
         counted = children_counted(chapter_lab, host, parent["id"])
         assert counted == ("30", "30"), f"{host} counts {counted} (application, rows)"
         states = chapter_lab.sql(host, "SELECT status FROM pglogical.show_subscription_status()")

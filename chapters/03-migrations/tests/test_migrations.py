@@ -91,6 +91,15 @@ def assert_pair_in_step(lab):
     lab.wait_until_identical(30)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def migrated_at_the_end(chapter_lab):
+    """The tests step apps back and forth: the lab ends with every migration applied, so
+    that the application and its schema match again for whatever runs next."""
+    yield
+    chapter_lab.console("host1", "eduworld-manage", "migrate", "--no-input")
+    assert_pair_in_step(chapter_lab)
+
+
 # --8<-- [start:migrations]
 @pytest.mark.parametrize("app, before, after, what", [
     ("accounts", "0001_initial", "0002_preferences", "a NOT NULL column with a default"),

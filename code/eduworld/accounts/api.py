@@ -10,6 +10,7 @@ from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .models import normalise_email
 from .serializers import LoginSerializer, UserSerializer
 
 CsrfSerializer = inline_serializer("Csrf", {"csrf_token": serializers.CharField()})
@@ -29,7 +30,7 @@ class LoginView(APIView):
         form = LoginSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = authenticate(
-            request, username=form.validated_data["email"].lower(),
+            request, username=normalise_email(form.validated_data["email"]),
             password=form.validated_data["password"],
         )
         if user is None:

@@ -23,6 +23,11 @@ def user_id(email):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        # Django's lowercases the domain only: one normalisation, the one ids derive from.
+        return normalise_email(email or "")
+
     def create_user(self, email, password=None, **fields):
         if not email or not email.strip():
             raise ValueError("A user needs an email address.")

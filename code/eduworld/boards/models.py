@@ -3,8 +3,11 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
+
+from eduworld.core import lanes
+from eduworld.db.locks import xact_lock
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
@@ -48,8 +51,7 @@ class Board(models.Model):
         the same code, whatever the network does. On this host, draws take turns (a lock
         held until the transaction ends), so two boards registering at once see each other.
         """
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('board pairing codes'))")
+        xact_lock("board pairing codes")
         for _ in range(attempts):
             code = draw_code()
             now = timezone.now()
@@ -70,8 +72,6 @@ class Board(models.Model):
 # --8<-- [start:lanes]
 def draw_code():
     """A random code from this host's lane: with two hosts, host1 draws even codes and host2
-    odd ones (the lanes of the curriculum's tree paths, from the inventory)."""
-    lanes, lane = settings.TREE_LANES, settings.TREE_LANE
-    in_lane = len(range(lane, 10**CODE_DIGITS, lanes))
-    return f"{lane + lanes * secrets.randbelow(in_lane):0{CODE_DIGITS}d}"
+    odd ones (core/lanes.py: the lanes of the curriculum's tree paths, from the inventory)."""
+    return f"{secrets.choice(lanes.below(10**CODE_DIGITS)):0{CODE_DIGITS}d}"
 # --8<-- [end:lanes]

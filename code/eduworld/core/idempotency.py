@@ -16,8 +16,10 @@ import hashlib
 import uuid
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
+
+from eduworld.db.locks import xact_lock
 
 from .limits import too_large
 from .models import IdempotencyRecord
@@ -137,6 +139,4 @@ def take_turns(user, key):
     """Requests with the same key on this host run one after the other, until the end of
     the transaction: the second finds the first one's answer and replays it. The other host
     does not see this lock; there, the derived ids meet instead."""
-    lock = int.from_bytes(record_id(user, key).bytes[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+    xact_lock(f"idempotency key {record_id(user, key)}")

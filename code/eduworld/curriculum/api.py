@@ -12,11 +12,12 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from eduworld.core.idempotency import new_id
 
-from .models import PARENT_KIND, Node, record_revision, search_document
+from .models import PARENT_KIND, Node, concurrent_revisions, record_revision, search_document
 from .serializers import (
     MoveSerializer,
     NodeDetailSerializer,
     NodeSerializer,
+    NodeUpdateSerializer,
     RevisionSerializer,
     SearchResultSerializer,
     check_parent,
@@ -50,7 +51,9 @@ class NodeViewSet(viewsets.ModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
-        if self.action in ("retrieve", "update", "partial_update"):
+        if self.action in ("update", "partial_update"):
+            return NodeUpdateSerializer
+        if self.action == "retrieve":
             return NodeDetailSerializer
         return NodeSerializer
 
@@ -86,7 +89,11 @@ class NodeViewSet(viewsets.ModelViewSet):
         record_revision(serializer.instance, self.request.user, created=True)
 
     def perform_update(self, serializer):
-        record_revision(serializer.save(), self.request.user)
+        # Taken before the save, which records them as seen: the answer shows them as
+        # dismissed_revisions (its concurrent_revisions are those left after the save).
+        dismissed = concurrent_revisions(serializer.instance)
+        serializer.context["dismissed_revisions"] = dismissed
+        record_revision(serializer.save(), self.request.user, seen=dismissed)
 
     def perform_destroy(self, node):
         node.delete()  # treebeard deletes the whole subtree

@@ -9,6 +9,9 @@ from django.db.models import F, Func, Q
 from treebeard.exceptions import InvalidMoveToDescendant, PathOverflow
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet, nodes_deleted
 
+from eduworld.core import lanes
+from eduworld.db.locks import xact_lock
+
 
 class Kind(models.TextChoices):
     SUBJECT = "subject"
@@ -59,12 +62,11 @@ class TreeManager(MP_NodeManager):
     """
 
     def next_path(self, parent):
-        lanes, lane = settings.TREE_LANES, settings.TREE_LANE
         siblings = (self.filter(depth=1) if parent is None
                     else self.filter(path__startswith=parent.path, depth=parent.depth + 1))
         last = siblings.order_by("-path").values_list("path", flat=True).first()
-        step = self.model._str2int(last[-self.model.steplen:]) + 1 if last else 1
-        step += (lane - step) % lanes
+        step = lanes.next_in_lane(
+            self.model._str2int(last[-self.model.steplen:]) + 1 if last else 1)
         path = self.model._get_path(parent.path if parent else None,
                                     parent.depth + 1 if parent else 1, step)
         if len(path) > self.model._meta.get_field("path").max_length or \
@@ -104,8 +106,7 @@ class TreeManager(MP_NodeManager):
         if parent is not None:
             self.model.objects.select_for_update().filter(pk=parent.pk).first()
         else:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('curriculum roots'))")
+            xact_lock("curriculum roots")
 
     def get_queryset(self):
         return NodeQuerySet(self.model, using=self._db).order_by("path")
@@ -202,7 +203,7 @@ class Node(MP_Node):
     def is_leaf(self):
         return not self._children().exists()
 
-    def parent_id(self):
+    def find_parent_id(self):
         """The id of the node this one hangs under; None for a root, and for an orphan (its
         parent was deleted on one host while this node was added on the other)."""
         if self.depth <= 1:
@@ -244,16 +245,17 @@ class Revision(models.Model):
 
 
 # --8<-- [start:record-revision]
-def record_revision(node, author, *, created=False):
+def record_revision(node, author, *, created=False, seen=()):
     """Keep the content node was just saved with as a new revision, and make it the node's.
 
-    Called in the transaction of the save. The first revision takes its id from the node's,
-    so a create retried on the other host (same node id) leaves one revision, not two.
+    Called in the transaction of the save. `seen`: the node's concurrent revisions, taken
+    before the save (they stop being reported). The first revision takes its id from the
+    node's, so a create retried on the other host (same node id) leaves one revision, not two.
     """
     revision = Revision.objects.create(
         id=uuid.uuid5(uuid.UUID(str(node.id)), "created") if created else uuid.uuid4(),
         node=node, base=node.revision, author=author, host=settings.HOST_NAME,
-        seen=[] if created else [r.id for r in concurrent_revisions(node)],
+        seen=[r.id for r in seen],
         **{field: getattr(node, field) for field in Revision.CONTENT})
     Node.objects.filter(pk=node.pk).update(revision=revision.id)
     node.revision = revision.id

@@ -4,7 +4,8 @@ A node deleted on one host while the other adds a child under it: once both have
 both hold the child, and neither holds the node its path says it hangs under. treebeard
 calls that an orphan (find_problems). The API serves orphans (with no parent), and
 repair_orphans moves each one, with everything under it, under a "Recovered" node of its
-owner, where the teacher finds it.
+owner, where the teacher finds it. It also deletes the revisions a node deleted on the other
+host leaves behind (their node_id names no node).
 
 Both hosts run the repair. Each moves only the orphans whose last path step is in its own
 lane, that is, the nodes it gave their place, under Recovered nodes that only it creates
@@ -19,7 +20,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Left, Length
 
-from .models import PARENT_KIND, Kind, Node
+from eduworld.core import lanes
+
+from .models import PARENT_KIND, Kind, Node, Revision
 
 RECOVERED_BODY = ("EduWorld put these here: each was added on one host while the node it "
                   "hung under was deleted on the other. Move them where they belong, or "
@@ -36,8 +39,7 @@ def orphans():
 
 def in_this_hosts_lane(node):
     """Whether this host gave the node its place (its last path step is in this host's lane)."""
-    step = Node._str2int(node.path[-Node.steplen:])
-    return step % settings.TREE_LANES == settings.TREE_LANE
+    return lanes.in_lane(Node._str2int(node.path[-Node.steplen:]))
 
 
 def recovered(owner, kind):
@@ -48,7 +50,7 @@ def recovered(owner, kind):
     """
     kind = Kind(kind)
     node_id = uuid.uuid5(uuid.UUID(str(owner.pk)),
-                         f"recovered/{settings.TREE_LANE}/{kind.value}")
+                         f"recovered/{lanes.lane()}/{kind.value}")
     node = Node.objects.filter(pk=node_id).first()
     if node is None:
         above = PARENT_KIND[kind]
@@ -59,10 +61,22 @@ def recovered(owner, kind):
     return node
 
 
+def orphaned_revisions():
+    """Revisions whose node is gone: a save on one host that crossed a delete of its node on
+    the other. The delete removes the revisions the deleting host knew of, not that save,
+    and replication checks no foreign key: both hosts keep the save's revision."""
+    return Revision.objects.exclude(Exists(Node.objects.filter(pk=OuterRef("node_id"))))
+
+
 def repair_orphans():
-    """Move each orphan in this host's lane, with its subtree, under its owner's Recovered
-    node of the kind above it; returns the orphans moved. An orphan nested in another
-    orphan's subtree travels with it and is moved on its own afterwards."""
+    """Delete the revisions whose node is gone, then move each orphan in this host's lane,
+    with its subtree, under its owner's Recovered node of the kind above it; returns the
+    orphans moved. An orphan nested in another orphan's subtree travels with it and is
+    moved on its own afterwards."""
+    # Not by lane: both hosts may delete the same revision rows, and that is harmless. A
+    # revision is never updated, so no edit can be lost, and the other host's delete of a
+    # row already gone here is applied as a delete of nothing (pglogical logs and skips it).
+    orphaned_revisions().delete()
     moved = []
     while True:
         orphan = next((node for node in orphans().order_by("path")

@@ -37,7 +37,7 @@ class NodeSerializer(serializers.ModelSerializer):
     def to_representation(self, node):
         data = super().to_representation(node)
         # An orphan (its parent deleted on the other host) has none, until it is repaired.
-        parent_id = node.parent_id()
+        parent_id = node.find_parent_id()
         data["parent"] = str(parent_id) if parent_id else None
         return data
 
@@ -87,6 +87,21 @@ class NodeDetailSerializer(NodeSerializer):
         if request is None or node.owner_id != request.user.id:
             return []
         return RevisionSerializer(concurrent_revisions(node), many=True).data
+
+
+class NodeUpdateSerializer(NodeDetailSerializer):
+    dismissed_revisions = serializers.SerializerMethodField(
+        help_text="The concurrent revisions this save dismissed: the node's "
+                  "concurrent_revisions just before it. The save records them as seen, so "
+                  "they are no longer reported (concurrent_revisions here lists only those "
+                  "left after the save).")
+
+    class Meta(NodeDetailSerializer.Meta):
+        fields = [*NodeDetailSerializer.Meta.fields, "dismissed_revisions"]
+
+    @extend_schema_field(RevisionSerializer(many=True))
+    def get_dismissed_revisions(self, node):
+        return RevisionSerializer(self.context.get("dismissed_revisions", []), many=True).data
 
 
 class MoveSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ restarting    down or stalled, and the watcher restarts it, waiting longer after
 broken        restarts did not help, or cannot (the peer lost this host's slot): a person
               must look. The watcher stops restarting; the reason says why.
 disabled      an operator disabled it: left alone.
-initializing  copying the peer's data (a join): left alone.
+initializing  copying the peer's data (a join), or pglogical says "unknown": left alone.
 """
 
 from dataclasses import dataclass, replace
@@ -32,7 +32,8 @@ WINDOW = 600.0
 class Seen:
     """One look at one subscription."""
 
-    status: str                      # pglogical's: replicating, down, disabled, initializing
+    status: str                      # pglogical's: replicating, down, disabled, initializing,
+    #                                  unknown
     peer: str                        # the provider's node name
     slot: str                        # the subscription's replication slot, on the peer
     peer_answers: bool               # the peer's PostgreSQL accepts connections
@@ -74,9 +75,10 @@ def decide(was, seen, now):
     """
     position = (seen.applied_beat, seen.remote_lsn)
     applied = was.progress is not None and position != was.progress
-    memory = replace(was, peer_away=not seen.peer_answers,
-                     down_since=(now if was.down_since is None else was.down_since)
-                     if seen.status == "down" else None)
+    down_since = None
+    if seen.status == "down":
+        down_since = now if was.down_since is None else was.down_since
+    memory = replace(was, peer_away=not seen.peer_answers, down_since=down_since)
     if applied or was.progress is None:
         memory = replace(memory, progress=position, progress_at=now)
     if applied:
@@ -88,9 +90,12 @@ def decide(was, seen, now):
     if seen.status == "disabled":
         return verdict(DISABLED, "disabled by an operator: left alone", restarts=(),
                        next_restart=0.0)
-    if seen.status in ("initializing", "unknown"):
+    if seen.status == "initializing":
         return verdict(INITIALIZING, f"copying {seen.peer}'s data: left alone", restarts=(),
                        next_restart=0.0)
+    if seen.status == "unknown":
+        return verdict(INITIALIZING, "pglogical reports its status as unknown: left alone",
+                       restarts=(), next_restart=0.0)
     if seen.peer_slot == "missing":
         return verdict(BROKEN, f"replication slot {seen.slot} does not exist on {seen.peer}: "
                                f"this host must join {seen.peer} again")
@@ -103,8 +108,13 @@ def decide(was, seen, now):
         return verdict(RESTARTING, f"{seen.peer} does not answer: restart when it does")
     if was.peer_away:
         # A peer that died hard left a worker here waiting on a dead connection, and
-        # pglogical's own retry may sleep for minutes: restart now.
-        restarts = (*memory.restarts, now)
+        # pglogical's own retry may sleep for minutes: restart now, or once the last
+        # restart has had its wait (a flapping peer).
+        restarts = tuple(t for t in memory.restarts if now - t < WINDOW)
+        if now < memory.next_restart:  # remember the peer was away: restart after the wait
+            return verdict(RESTARTING, f"{seen.peer} answers again: restart after the back-off",
+                           restarts=restarts, peer_away=True)
+        restarts = (*restarts, now)
         return verdict(RESTARTING, f"{seen.peer} answers again", True, restarts=restarts,
                        next_restart=now + backoff(len(restarts)))
 
