@@ -121,3 +121,37 @@ def test_a_child_of_a_node_deleted_elsewhere_is_served_then_recovered(chapter_la
                                      check=False).stdout.strip()
         assert active == "active", f"{host}: the repair's timer is {active}"
 # --8<-- [end:orphan]
+
+
+# --8<-- [start:stranded]
+def test_a_child_under_a_retried_create_is_stranded_then_recovered(chapter_lab, faults):
+    """A known limit, shown: a create retried on the other host keeps one row, but with that
+    host's tree path; a child added under the first attempt loses its parent, and the
+    repair puts it in Recovered, not where the teacher put it."""
+    host1, host2 = (chapter_lab.api(h).sign_in() for h in HOSTS)
+    run, key = uuid.uuid4().hex[:8], str(uuid.uuid4())
+    subject = {"kind": "subject", "title": f"retried-{run}"}
+    for host in HOSTS:
+        chapter_lab.console(host, "systemctl", "stop", f"{REPAIR}.timer")
+    try:
+        faults.partition()
+        first = host1.post("/api/nodes/", subject, idempotency_key=key).json()
+        course = created(host1, "course", f"stranded-{run}", first["id"])["id"]
+        retry = host2.post("/api/nodes/", subject, idempotency_key=key).json()  # the later
+        assert retry["id"] == first["id"]
+        faults.heal()
+        chapter_lab.wait_until_identical(30)
+        for api in (host1, host2):
+            assert place(api, course) == [("course", f"stranded-{run}")], api.host  # orphan
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda h: chapter_lab.console(h, "systemctl", "start",
+                                                        f"{REPAIR}.service"), HOSTS))
+        chapter_lab.wait_until_identical(30)
+        for api in (host1, host2):
+            assert place(api, course) == [("course", f"stranded-{run}"),
+                                          ("subject", "Recovered on host1")], api.host
+            assert hosts.tree_problems(api.host) == "([], [], [], [], [])", api.host
+    finally:
+        for host in HOSTS:
+            chapter_lab.console(host, "systemctl", "start", f"{REPAIR}.timer")
+# --8<-- [end:stranded]
