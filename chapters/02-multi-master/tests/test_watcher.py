@@ -45,6 +45,9 @@ def restart_by_hand(lab):
 # --8<-- [start:disabled]
 def test_an_operators_disable_stays_disabled_and_health_says_so(chapter_lab):
     """A subscription an operator disabled stays disabled, and /api/health/ says so."""
+    # A restart of the watcher's own (after an earlier fault) disables and enables the
+    # subscription: a disable made in between is undone. The operator's comes after it.
+    wait_for(lambda: in_state(chapter_lab, "ok"), 60, "host1's watcher to say ok first")
     chapter_lab.sql("host1", f"SELECT pglogical.alter_subscription_disable('{SUBSCRIPTION}', "
                     "true)")
     try:
