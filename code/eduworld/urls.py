@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import transaction
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from eduworld.accounts.api import LoginView, LogoutView, MeView
 from eduworld.assets.api import AssetViewSet
+from eduworld.assets.media import media_urlpatterns
 from eduworld.boards.api import BoardViewSet
 from eduworld.core.health import HealthView
 from eduworld.curriculum.api import NodeViewSet, SearchView
@@ -29,9 +29,8 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    # In production nginx serves media; `make demo` has no nginx in front.
-    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
-                            {"document_root": settings.MEDIA_ROOT}))
+    # In production nginx serves media; `make demo` has no nginx in front. Same headers.
+    urlpatterns += media_urlpatterns()
 
 handler400 = "eduworld.core.errors.bad_request"
 handler403 = "eduworld.core.errors.permission_denied"

@@ -1,7 +1,7 @@
-"""Uploads: the file is written first, then its row; a failure removes the file again.
+"""Uploads: only allowed types, read from the content; the file first, then its row.
 
-A row therefore never points at a missing file; at worst, a crash between the two leaves a
-file that no row names, which nothing serves and which is harmless.
+A row never points at a missing file, and a file whose row does not commit is removed again
+(eduworld.assets.files); at worst, a crash between the two leaves a file that no row names.
 """
 
 import hashlib
@@ -15,6 +15,8 @@ from rest_framework.parsers import MultiPartParser
 from eduworld.core.idempotency import new_id
 from eduworld.curriculum.models import Kind
 
+from . import sniff
+from .files import save_until_committed
 from .models import Asset
 from .serializers import AssetSerializer
 
@@ -53,23 +55,21 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
             raise PayloadTooLarge(f"The limit is {settings.MAX_UPLOAD_BYTES} bytes.")
         if upload.size == 0:
             raise exceptions.ValidationError({"file": "The file is empty."})
+        try:
+            found = sniff.sniff(upload)  # the client's name and Content-Type are not asked
+        except sniff.Refused as refused:
+            raise exceptions.ValidationError({"file": str(refused)}) from None
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
         asset = Asset(id=new_id(self.request), node=node, owner=self.request.user,
-                      name=upload.name[:200],
-                      content_type=(upload.content_type or "application/octet-stream")[:100],
+                      name=upload.name[:200], content_type=found.mime,
                       size=upload.size, sha256=digest.hexdigest())
-        asset.file.save(upload.name, upload, save=False)
-        try:
-            with transaction.atomic():
-                asset.save()
-        except BaseException:
-            asset.file.delete(save=False)
-            raise
+        with transaction.atomic():
+            # Removed again at the end of the request unless this savepoint and the
+            # request's transaction both commit.
+            save_until_committed(asset.file, upload.name, upload)
+            asset.save()
         serializer.instance = asset
 
-    def perform_destroy(self, asset):
-        asset.delete()
-        # Remove the file only once the row is gone for good.
-        transaction.on_commit(lambda: asset.file.delete(save=False))
+    # Deleting: the file goes after the transaction commits (eduworld.assets.files).
