@@ -40,8 +40,7 @@ def main():
         control.up(provision.last_chapter())
     print(f"chaos: seed {args.seed}, {args.seconds} s, {args.clients} clients", flush=True)
     run_id, operations, faults = run.run(args.seed, args.seconds, args.clients)
-    result = checker.check(run_id, operations)
-    verdicts = checker.classify(operations, checker.rows("host1", run_id))
+    result, verdicts = checker.check(run_id, operations)
     figures = {
         "seed": args.seed, "seconds": args.seconds, "clients": args.clients,
         "operations": result["operations"], "acknowledged": result["acknowledged"],

@@ -69,7 +69,8 @@ def classify(operations, found):
 
 
 def check(run_id, operations, converge_within=120):
-    """The verdict of a run: counts, anomalies (with the operations), and convergence."""
+    """The verdict of a run (counts, anomalies with their operations, convergence), and each
+    operation's verdict in the order given."""
     tables, _rows = control.wait_until_identical(converge_within)
     by_host = {host: rows(host, run_id) for host in config.HOSTS}
     verdicts = classify(operations, by_host["host1"])
@@ -94,4 +95,4 @@ def check(run_id, operations, converge_within=120):
     result["valid"] = (not result["anomalies"] and result["identical"]
                        and all(s == "replicating" for s in subscriptions.values())
                        and all(result["tree_valid"].values()))
-    return result
+    return result, verdicts

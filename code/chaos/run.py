@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 import requests
 
-from lab import config, control
+from lab import config, control, hosts
 from lab.client import Api
 
 FAULTS = ("poweroff", "cut", "partition", "pause")
@@ -162,12 +162,11 @@ class Client(threading.Thread):
     def update(self, created):
         title, node_id, version = created
         operation = Operation(self.number, "update", title, version + 1, self.clock())
-        response = self.attempt(operation, lambda api: api.request(
+        self.attempt(operation, lambda api: api.request(
             "PATCH", f"/api/nodes/{node_id}/", {"body": f"v{version + 1}"}))
         operation.ended = self.clock()
         self.history.append(operation)
         created[2] = version + 1  # the next update writes a newer version, acknowledged or not
-        return response
 
 
 def run(seed, seconds, clients):
@@ -202,10 +201,10 @@ def run(seed, seconds, clients):
 def undo_everything():
     """Whatever the nemesis left: services resumed, cables in, both hosts on and serving."""
     for host in config.HOSTS:
-        if control.hosts.pid1(host):
+        if hosts.pid1(host):
             for service in SERVICES:
                 control.resume(host, service)
     control.heal()
     for host in config.HOSTS:
-        if not control.hosts.pid1(host):
+        if not hosts.pid1(host):
             control.boot(host)

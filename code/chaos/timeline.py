@@ -10,10 +10,10 @@ COLOURS = {"present": "#2e7d32", "superseded": "#2e7d32", "recovered": "#9e9e9e"
 FAULT_COLOURS = {"poweroff": "#37474f", "cut": "#6a1b9a", "partition": "#1565c0",
                  "pause": "#ef6c00"}
 WIDTH, LEFT, LANE = 960, 90, 26
-# Which verdict a mark shows when several operations share it: the worst.
+# Which verdict a mark shows when several operations share it: the worst. From "overtaken"
+# up, a mark also names its operation (hover over it).
 RANK = {"present": 0, "superseded": 0, "absent": 1, "recovered": 1, "overtaken": 2,
         "lost": 3, "duplicated": 3, "stale": 3}
-ANOMALIES = ("lost", "duplicated", "stale", "overtaken")
 
 
 def svg(operations, verdicts, faults, seconds, clients, summary):
@@ -53,7 +53,7 @@ def svg(operations, verdicts, faults, seconds, clients, summary):
             worst[column] = (operation, verdict)
     for (client, column), (operation, verdict) in sorted(worst.items(), key=lambda i: i[0]):
         y = top + LANE * (client + 1)
-        label = "" if verdict not in ANOMALIES else (
+        label = "" if RANK[verdict] < RANK["overtaken"] else (
             f'<title>{escape(operation["kind"])} {escape(operation["title"])} '
             f'v{operation["value"]}: {verdict}</title>')
         parts.append(f'<rect x="{column}" y="{y + 5}" width="2" height="{LANE - 10}" '

@@ -260,30 +260,43 @@ def table_checksums(host):
     """Count and md5 of every replicated table on a host, one line each (the script the
     replication role installs): the same text on both hosts means the same rows."""
     check_host(host)
+    result = hosts.psql(host, "-f", CHECKSUM_SCRIPT, check=False)
+    if result.returncode == 0:
+        return result.stdout
+    # Only when it failed: is it the chapter (no script), or the database?
     if hosts.console(host, "test", "-f", CHECKSUM_SCRIPT, check=False).returncode:
         raise LabError(f"{host} replicates nothing: comparing the hosts needs the replication "
                        "role (chapter 2 and later)")
-    return hosts.psql(host, "-f", CHECKSUM_SCRIPT).stdout
+    raise LabError(f"the table checksums failed on {host}: {result.stderr.strip()}")
 
 
-def differences():
-    """The lines in which the hosts' table checksums differ (none: the same rows)."""
-    first, second = ({line for line in table_checksums(h).splitlines() if line}
-                     for h in config.HOSTS)
-    return sorted(first ^ second)
+def checksum_lines():
+    """{host: the set of its checksum lines}, read once from each host."""
+    return {host: {line for line in table_checksums(host).splitlines() if line}
+            for host in config.HOSTS}
 
 
 def wait_until_identical(timeout):
-    """Poll until every replicated table has the same count and checksum on both hosts."""
+    """Poll until every replicated table has the same count and checksum on both hosts;
+    return (tables, rows) as both hosts then hold them."""
+    found = {}
+
+    def identical():
+        found.update(checksum_lines())
+        first, second = (found[host] for host in config.HOSTS)
+        return first == second
+
     try:
-        wait_for(lambda: not differences(), timeout,
-                 "every replicated table to match on both hosts", interval=0.5)
+        wait_for(identical, timeout, "every replicated table to match on both hosts",
+                 interval=0.5)
     except TimeoutError:
-        lines = "\n".join(f"  {line}" for line in differences())
+        found = checksum_lines()  # as it is now; says why when a host cannot be read
+        first, second = (found[host] for host in config.HOSTS)
+        lines = "\n".join(f"  {line}" for line in sorted(first ^ second))
         raise LabError(f"host1 and host2 still differ after {timeout:g} s; the tables whose "
                        f"lines differ (table|rows|md5):\n{lines}") from None
-    first = [line.split("|") for line in table_checksums("host1").splitlines() if line]
-    return len(first), sum(int(rows) for _table, rows, _md5 in first)
+    tables = [line.split("|") for line in found[config.HOSTS[0]]]
+    return len(tables), sum(int(rows) for _table, rows, _md5 in tables)
 
 
 # --- status ---------------------------------------------------------------------------------
