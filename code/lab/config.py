@@ -84,4 +84,4 @@ BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "python3",
 # What the Ansible roles install, fetched once into a local repository the hosts use.
 GUEST_PACKAGES = [f"postgresql-{POSTGRESQL}", "postgresql-contrib",
                   f"postgresql-{POSTGRESQL}-pglogical", "nginx", "python3-venv",
-                  "nftables", "acl", "sudo"]
+                  "nftables", "acl", "sudo", "csync2", "inotify-tools"]

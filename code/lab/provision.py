@@ -31,13 +31,14 @@ def ensure_ssh_key():
 
 
 SECRET_NAMES = {"eduworld_db_password": 24, "eduworld_secret_key": 50,
-                "eduworld_replication_password": 24}
+                "eduworld_replication_password": 24, "eduworld_media_sync_key": 32}
 
 
 def ensure_secrets():
     """Generated once per lab, never committed: the state folder keeps them."""
     values = json.loads(SECRETS.read_text()) if SECRETS.exists() else {}
-    missing = {name: secrets.token_urlsafe(size) for name, size in SECRET_NAMES.items()
+    # Hex: csync2's key file takes letters and digits only.
+    missing = {name: secrets.token_hex(size) for name, size in SECRET_NAMES.items()
                if name not in values}
     if missing:
         SECRETS.parent.mkdir(parents=True, exist_ok=True)

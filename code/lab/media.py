@@ -1,0 +1,115 @@
+"""Uploaded files on the lab's hosts (chapter 4): upload through the API, read each host's
+media folder, and compare the two. The media folders are read from the hosts' disks, which
+are folders on this machine: the same files the hosts' nginx serves, read without SSH and
+with the host powered off or cut off."""
+
+import hashlib
+import os
+import uuid
+
+from . import config, hosts
+from .client import Api
+from .polling import wait_for
+from .shell import LabError
+
+MEDIA_ROOT = "srv/eduworld/media"  # the common role's eduworld_media_root, less its "/"
+ADDRESS = config.ADDRESSES  # csync2 names each host by its address (the media role)
+
+
+def media_folder(host):
+    return config.guest_disk(host) / MEDIA_ROOT
+
+
+def media_tree(host):
+    """{path under the media folder: sha256} for every file on the host's disk; csync2's
+    half-received files (dotfiles) are not files yet."""
+    root = media_folder(host)
+    tree = {}
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            if not name.startswith("."):
+                path = os.path.join(folder, name)
+                try:
+                    with open(path, "rb") as data:
+                        tree[os.path.relpath(path, root)] = hashlib.sha256(data.read()).hexdigest()
+                except FileNotFoundError:  # deleted while we walked
+                    pass
+    return tree
+
+
+def differences(first, second):
+    """What one tree has that the other lacks or holds with other bytes, as a short text."""
+    only = sorted(set(first) ^ set(second))
+    changed = sorted(p for p in set(first) & set(second) if first[p] != second[p])
+    return (f"{len(only)} on one host only (e.g. {only[:3]}), "
+            f"{len(changed)} with other bytes (e.g. {changed[:3]})")
+
+
+def wait_until_media_identical(timeout):
+    """Both media trees hold the same paths with the same sha256, within timeout seconds;
+    return the tree."""
+    def identical():
+        first, second = (media_tree(h) for h in config.HOSTS)
+        return first if first == second else None
+    try:
+        return wait_for(identical, timeout, "both hosts' media folders to hold the same files")
+    except TimeoutError as err:
+        raise LabError(f"{err}\n{differences(*(media_tree(h) for h in config.HOSTS))}") from None
+
+
+def new_lesson(api):
+    """A lesson of the demo teacher's own (subject > course > unit > lesson) to attach files to."""
+    parent = None
+    for kind in ("subject", "course", "unit", "lesson"):
+        body = {"kind": kind, "title": f"media {kind} {uuid.uuid4().hex[:6]}"}
+        if parent:
+            body["parent"] = parent
+        response = api.post("/api/nodes/", body, idempotency_key=str(uuid.uuid4()))
+        response.raise_for_status()
+        parent = response.json()["id"]
+    return parent
+
+
+def upload(api, lesson, name, content, idempotency_key=None):
+    """POST a file to a lesson as a browser's form would; returns the response."""
+    headers = {"X-CSRFToken": api.session.cookies.get("csrftoken", ""),
+               "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+    return api.session.post(api.base + "/api/assets/", data={"node": lesson},
+                            files={"file": (name, content)}, headers=headers,
+                            timeout=api.timeout)
+
+
+def media_path(asset):
+    """The asset's path under the media folder, from its URL (/media/assets/<id>/<name>)."""
+    return asset["url"].split("/media/", 1)[1]
+
+
+def fetch(host, url, timeout=5):
+    """GET a media URL from a host, signed out (media is served by nginx, to anyone)."""
+    return Api(host, timeout=timeout).get(url)
+
+
+def dirty(host):
+    """What csync2 on a host still has to send (csync2 -M): files, and conflicts it could
+    not settle, one per line."""
+    return hosts.console(host, "csync2", "-N", ADDRESS[host], "-M", check=False).stdout
+
+
+def sync_passes(host):
+    """The csync2 passes running on a host now, as (seconds running, command line): csync2
+    processes started by a pass (-x), not the daemon."""
+    listing = hosts.console(host, "ps", "-C", "csync2", "-o", "etimes=,args=", check=False)
+    passes = []
+    for line in listing.stdout.splitlines():
+        seconds, _, command = line.strip().partition(" ")
+        if " -x" in command:
+            passes.append((int(seconds), command))
+    return passes
+
+
+def on_disk(host, path):
+    """The sha256 of one file on a host's disk, or None while it is not there."""
+    try:
+        return hashlib.sha256((media_folder(host) / path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
