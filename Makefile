@@ -28,7 +28,7 @@ CHAOS_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab test-book lint docs docs-build \
-	diagrams slides slides-pdf bench bench-replication bench-disk bench-versions chaos clean
+	diagrams slides slides-pdf bench bench-replication bench-media bench-disk bench-versions chaos clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -109,6 +109,9 @@ bench: setup ## measure the lab, 3+ runs each: warm up of every chapter, fresh u
 
 bench-replication: setup ## measure two-way replication on the lab, 3+ runs each (lag, throughput, catch-up, stall)
 	@$(BIN)/python bench/replication.py $(BENCH_ARGS)
+
+bench-media: setup ## measure uploads reaching the peer's disk (the watcher against the 2016 cron schedule) and convergence after a 60 s outage, 3+ runs
+	@$(BIN)/python bench/media.py $(BENCH_ARGS)
 
 chaos: setup ## the chaos run: API clients on both hosts under a seeded nemesis, then every acknowledged write checked (CHAOS_ARGS="--seed N --seconds S")
 	@$(BIN)/python bench/chaos.py $(CHAOS_ARGS)

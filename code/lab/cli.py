@@ -6,15 +6,18 @@ import argparse
 import json
 import os
 import sys
+import time
 import uuid
+from pathlib import Path
 
 import requests
 
-from . import config, control, provision
+from . import config, control, media, provision
 from .client import Api
 from .shell import LabError
 
 PROG = "./eduworld-lab"
+DEMO_LESSON = "De Deltawerken"
 
 
 def main(argv=None):
@@ -54,8 +57,16 @@ def main(argv=None):
     api.add_argument("path", help="for example /api/nodes/")
     api.add_argument("body", nargs="?", help="the JSON body of a POST, PUT or PATCH")
     api.add_argument("--idempotency-key", help="send this key (a retry uses the same one)")
+    upload = verbs.add_parser("upload", help="upload a file to a demo lesson on a host, as the "
+                              "demo teacher, and print the answer")
+    upload.add_argument("host", choices=config.HOSTS)
+    upload.add_argument("file", help="the file to upload")
+    upload.add_argument("--lesson", default=DEMO_LESSON,
+                        help=f"the demo lesson's title (default: {DEMO_LESSON})")
+    upload.add_argument("--idempotency-key", help="send this key (a retry uses the same one)")
     compare = verbs.add_parser("compare", help="do both hosts hold the same rows? (count and "
-                               "md5 of every replicated table)")
+                               "md5 of every replicated table; from chapter 4 on, also every "
+                               "media file's path and sha256)")
     compare.add_argument("--wait", type=float, default=0, metavar="SECONDS",
                          help="poll up to this long for the hosts to match")
     verbs.add_parser("down", help="power off, remove namespaces, links, cgroups; keep caches")
@@ -102,10 +113,18 @@ def main(argv=None):
             control.partition()
             print("host1 and host2 cannot reach each other; this machine still reaches both")
         elif args.verb == "compare":
+            started = time.monotonic()
             tables, rows = control.wait_until_identical(args.wait)
             print(f"host1 and host2 hold the same rows: {tables} replicated tables, {rows} rows")
+            if control.read_state().get("chapter", "00") >= "04":
+                left = max(0, args.wait - (time.monotonic() - started))
+                files = media.wait_until_media_identical(left)
+                print(f"host1 and host2 hold the same media: {len(files)} files, "
+                      "same paths and sha256")
         elif args.verb == "api":
             return call_api(args)
+        elif args.verb == "upload":
+            return call_upload(args)
         elif args.verb == "down":
             control.down()
     except LabError as err:
@@ -138,3 +157,24 @@ def call_api(args):
         except ValueError:
             print(response.text)
     return 0 if response.ok else 1
+
+
+def call_upload(args):
+    """One upload as the demo teacher, to a demo lesson; exit 0 for a 201, 1 otherwise."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise LabError(f"{args.file}: no such file")
+    try:
+        client = Api(args.host, timeout=10).sign_in()
+        found = client.get("/api/search/", q=args.lesson).json()["results"]
+        lessons = [n["id"] for n in found if n["kind"] == "lesson" and n["title"] == args.lesson]
+        if not lessons:
+            raise LabError(f"no demo lesson called {args.lesson!r} on {args.host}")
+        response = media.upload(client, lessons[0], path.name, path.read_bytes(),
+                                args.idempotency_key)
+    except requests.RequestException as err:
+        raise LabError(f"{args.host} does not answer ({type(err).__name__}): "
+                       f"`{PROG} status` shows why") from None
+    print(response.status_code, response.reason)
+    print(json.dumps(response.json(), indent=2, ensure_ascii=False))
+    return 0 if response.status_code == 201 else 1

@@ -37,6 +37,30 @@ def media_tree(host):
     return tree
 
 
+EDUWORLD_UID = 640  # the common role's eduworld_uid
+
+
+def misowned(host):
+    """Files and folders under the media folder that are not the eduworld user's with the
+    mode EduWorld gives them (files 0644, folders 0755): csync2 left them half-done, and the
+    web server may not read them."""
+    root = media_folder(host)
+    wrong = []
+    for folder, dirs, files in os.walk(root):
+        for name, mode in [(d, 0o755) for d in dirs] + [(f, 0o644) for f in files]:
+            if name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                found = os.lstat(path)
+            except FileNotFoundError:
+                continue
+            if found.st_uid != EDUWORLD_UID or found.st_mode & 0o7777 != mode:
+                wrong.append(f"{os.path.relpath(path, root)} ({found.st_uid}, "
+                             f"{found.st_mode & 0o7777:o})")
+    return wrong
+
+
 def differences(first, second):
     """What one tree has that the other lacks or holds with other bytes, as a short text."""
     only = sorted(set(first) ^ set(second))
@@ -46,15 +70,18 @@ def differences(first, second):
 
 
 def wait_until_media_identical(timeout):
-    """Both media trees hold the same paths with the same sha256, within timeout seconds;
-    return the tree."""
+    """Both media trees hold the same paths with the same sha256, every file and folder the
+    eduworld user's with EduWorld's modes, within timeout seconds; return the tree."""
     def identical():
         first, second = (media_tree(h) for h in config.HOSTS)
-        return first if first == second else None
+        return first if first == second and not any(map(misowned, config.HOSTS)) else None
     try:
-        return wait_for(identical, timeout, "both hosts' media folders to hold the same files")
+        return wait_for(identical, timeout, "both hosts' media folders to hold the same files, "
+                        "each the eduworld user's")
     except TimeoutError as err:
-        raise LabError(f"{err}\n{differences(*(media_tree(h) for h in config.HOSTS))}") from None
+        wrong = {h: misowned(h)[:3] for h in config.HOSTS}
+        raise LabError(f"{err}\n{differences(*(media_tree(h) for h in config.HOSTS))}; "
+                       f"not the eduworld user's with mode 644/755: {wrong}") from None
 
 
 def new_lesson(api):
