@@ -124,12 +124,12 @@ def dirty(host):
 
 def sync_passes(host):
     """The csync2 passes running on a host now, as (seconds running, command line): csync2
-    processes started by a pass (-x), not the daemon."""
+    processes started by a pass, not the daemon (-ii)."""
     listing = hosts.console(host, "ps", "-C", "csync2", "-o", "etimes=,args=", check=False)
     passes = []
     for line in listing.stdout.splitlines():
         seconds, _, command = line.strip().partition(" ")
-        if " -x" in command:
+        if command and " -ii" not in command:
             passes.append((int(seconds), command))
     return passes
 
