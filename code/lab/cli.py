@@ -41,7 +41,8 @@ def main(argv=None):
     for verb, text in [("pause", "SIGSTOP a service"), ("resume", "SIGCONT a service")]:
         sub = verbs.add_parser(verb, help=text)
         sub.add_argument("host", choices=config.HOSTS)
-        sub.add_argument("service", help="postgresql, eduworld, nginx or a systemd unit")
+        sub.add_argument("service", help="postgresql, eduworld, nginx, csync2 (chapter 4 on) "
+                         "or a systemd unit")
     ssh = verbs.add_parser("ssh", help="a shell or a command on a host, over SSH")
     ssh.add_argument("host", choices=config.HOSTS)
     ssh.add_argument("command", nargs=argparse.REMAINDER)
@@ -119,8 +120,8 @@ def main(argv=None):
             if control.read_state().get("chapter", "00") >= "04":
                 left = max(0, args.wait - (time.monotonic() - started))
                 files = media.wait_until_media_identical(left)
-                print(f"host1 and host2 hold the same media: {len(files)} files, "
-                      "same paths and sha256")
+                print(f"host1 and host2 hold the same media: {len(files)} "
+                      f"file{'s' if len(files) != 1 else ''}, same paths, sha256, owner and mode")
         elif args.verb == "api":
             return call_api(args)
         elif args.verb == "upload":

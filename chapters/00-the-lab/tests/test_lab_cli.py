@@ -35,6 +35,12 @@ def test_an_unknown_chapter_is_refused_with_the_chapters_that_exist():
     assert "no playbook for chapter 42" in result.stderr and "01" in result.stderr
 
 
+def test_an_upload_of_a_missing_file_says_so_before_reaching_any_host():
+    result = lab_command("upload", "host1", "no/such/picture.png")
+    assert result.returncode == 2
+    assert "no/such/picture.png: no such file" in result.stderr
+
+
 @pytest.mark.root
 def test_down_removes_everything_a_crashed_up_left_behind():
     if control.read_state().get("status") in ("up", "starting"):

@@ -6,6 +6,7 @@ directly, as if they had arrived some other way: the upload checks would refuse 
 this test is about what the headers do when the checks are not there.
 """
 
+import socket
 import uuid
 
 import pytest
@@ -46,8 +47,9 @@ def place(chapter_lab, name, content):
 @pytest.mark.browser
 def test_a_script_in_a_media_file_never_runs_in_eduworlds_origin(chapter_lab):
     """An HTML page, an SVG and a PNG carrying HTML, each with a script, opened in Chromium
-    by a signed-in teacher, run no script in EduWorld's origin; the same script on a page
-    of EduWorld's origin does run (the control)."""
+    by a signed-in teacher, run no script in EduWorld's origin: the first two are downloaded
+    (attachment), the PNG is shown as an image in a sandbox. The same script on a page of
+    EduWorld's origin does run and is seen (the control)."""
     token = uuid.uuid4().hex
     script = marker_script(token).encode()
     files = {
@@ -101,6 +103,7 @@ def test_a_csync2_peer_with_the_wrong_key_is_refused_and_its_log_says_so(chapter
     logs host1's answer. With the key put back, the file arrives."""
     chapter_lab.console("host2", "sh", "-c", "cp /etc/csync2.key_media /root/key.saved && "
                         "openssl rand -hex 32 > /etc/csync2.key_media")
+    path = None
     try:
         since = chapter_lab.console("host2", "date", "+%Y-%m-%d %H:%M:%S").stdout.strip()
         teacher = chapter_lab.api("host2").sign_in()
@@ -118,6 +121,17 @@ def test_a_csync2_peer_with_the_wrong_key_is_refused_and_its_log_says_so(chapter
     finally:
         chapter_lab.console("host2", "mv", "/root/key.saved", "/etc/csync2.key_media")
     wait_for(lambda: media.on_disk("host1", path), 30, f"{path} on host1 with the key back")
+
+
+def test_only_the_peer_may_reach_csync2(chapter_lab):
+    """csync2's port on host1 answers host2, and drops everyone else (this machine, here)."""
+    port = 30865  # the media role's media_port
+    reach = chapter_lab.console("host2", "timeout", "3", "bash", "-c",
+                                f"echo > /dev/tcp/{config.ADDRESSES['host1']}/{port}",
+                                check=False)
+    assert reach.returncode == 0, reach.stderr
+    with pytest.raises(OSError):
+        socket.create_connection((config.ADDRESSES["host1"], port), timeout=3).close()
 # --8<-- [end:wrong-key]
 
 
