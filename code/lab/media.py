@@ -41,8 +41,8 @@ EDUWORLD_UID = 640  # the common role's eduworld_uid
 
 
 def misowned(host):
-    """Files and folders under the media folder that are not the eduworld user's with the
-    mode EduWorld gives them (files 0644, folders 0755): csync2 left them half-done, and the
+    """Files and folders under the media folder that are not the eduworld user's and group's
+    with the mode EduWorld gives them (files 0644, folders 0755): csync2 left them half-done, and the
     web server may not read them."""
     root = media_folder(host)
     wrong = []
@@ -55,7 +55,8 @@ def misowned(host):
                 found = os.lstat(path)
             except FileNotFoundError:
                 continue
-            if found.st_uid != EDUWORLD_UID or found.st_mode & 0o7777 != mode:
+            if (found.st_uid, found.st_gid) != (EDUWORLD_UID, EDUWORLD_UID) \
+                    or found.st_mode & 0o7777 != mode:
                 wrong.append(f"{os.path.relpath(path, root)} ({found.st_uid}, "
                              f"{found.st_mode & 0o7777:o})")
     return wrong

@@ -69,9 +69,12 @@ def test_a_script_in_a_media_file_never_runs_in_eduworlds_origin(chapter_lab):
             headers={"X-CSRFToken": next(c["value"] for c in context.cookies()
                                          if c["name"] == "csrftoken")})
         assert signed_in.ok, signed_in.text()
-        for url in urls.values():
+        shots = config.ROOT / "test-artifacts" / "04-media"
+        shots.mkdir(parents=True, exist_ok=True)
+        for name, url in urls.items():
             try:
                 page.goto(url)
+                page.screenshot(path=shots / f"{name}.png")  # what the teacher saw
             except Exception as err:  # a download aborts the navigation: nothing rendered
                 assert "Download is starting" in str(err), err
             page.wait_for_timeout(500)
