@@ -42,8 +42,8 @@ EDUWORLD_UID = 640  # the common role's eduworld_uid
 
 def misowned(host):
     """Files and folders under the media folder that are not the eduworld user's and group's
-    with the mode EduWorld gives them (files 0644, folders 0755): csync2 left them half-done, and the
-    web server may not read them."""
+    with the mode EduWorld gives them (files 0644, folders 0755): csync2 left them
+    half-done, and the web server may not read them."""
     root = media_folder(host)
     wrong = []
     for folder, dirs, files in os.walk(root):

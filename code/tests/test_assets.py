@@ -211,8 +211,13 @@ def test_nginx_serves_media_with_the_same_types_and_headers():
                   for line in types.splitlines()[1:] if line.strip())
     assert served == {t.extension: t.mime for t in sniff.ALLOWED.values()}
     assert "default_type application/octet-stream;" in media
-    assert "add_header X-Content-Type-Options nosniff always;" in media
-    assert f'add_header Content-Security-Policy "{CONTENT_SECURITY_POLICY}" always;' in media
+    # The headers are one macro, which /media/ and the peer's answers (chapter 4) both use.
+    headers = site[site.index("{% macro media_headers() -%}"):site.index("{%- endmacro %}")]
+    assert "add_header X-Content-Type-Options nosniff always;" in headers
+    assert f'add_header Content-Security-Policy "{CONTENT_SECURITY_POLICY}" always;' in headers
+    from_peer = site[site.index("location @media_from_peer {"):]
+    for location in (media, from_peer[:from_peer.index("\n    }\n")]):
+        assert "{{ media_headers() | indent(8) }}" in location
     inline = re.search(r"~\\\.\(([a-z0-9|]+)\)\$ inline;", site).group(1).split("|")
     assert set(inline) == {t.extension for t in sniff.ALLOWED.values() if t.inline}
 
