@@ -34,10 +34,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
-    state = control.read_state()
-    booted = state.get("status") != "up" or int(state.get("chapter") or 0) < 2
-    if booted:
-        control.up(provision.last_chapter())
+    booted = control.ensure_chapter("02", boot=provision.last_chapter())
     print(f"chaos: seed {args.seed}, {args.seconds} s, {args.clients} clients", flush=True)
     run_id, operations, faults = run.run(args.seed, args.seconds, args.clients)
     result, verdicts = checker.check(run_id, operations)

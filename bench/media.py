@@ -28,11 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import RUNS, invoked, quiet, save, summary  # noqa: E402
+from results import invoked, quiet, run_options, save, summary  # noqa: E402
 
 from lab import control, hosts, media  # noqa: E402
 from lab.client import Api  # noqa: E402
-from tests.samples import png, png_chunk  # noqa: E402
 
 HOSTS = ("host1", "host2")
 PEER = {"host1": "host2", "host2": "host1"}
@@ -40,10 +39,6 @@ SECONDS = 65
 FILES = 200  # at least, per run and schedule
 MEAN_GAP = 0.3
 OUTAGE = 60
-
-
-def picture(chance):
-    return png(png_chunk(b"tEXt", b"Comment\x00" + chance.randbytes(16).hex().encode()))
 
 
 def percentile(values, fraction):
@@ -92,7 +87,8 @@ def upload_for(seconds, apis, lesson, chance, on_201, only=None, at_least=0):
     while time.monotonic() < deadline or done < at_least:
         host = only or chance.choice(HOSTS)
         try:
-            response = media.upload(apis[host], lesson, "bench.png", picture(chance))
+            picture = media.picture(chance.randbytes(16).hex())
+            response = media.upload(apis[host], lesson, "bench.png", picture)
         except OSError:
             response = None
         if response is not None and response.status_code == 201:
@@ -167,20 +163,10 @@ def measure(run, samples, chance):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--runs", type=int, default=RUNS,
-                        help=f"runs of each measurement (default and least: {RUNS})")
-    parser.add_argument("--force", action="store_true",
-                        help="measure even on a busy machine; the results are marked")
     parser.add_argument("--seed", type=int, default=4)
-    args = parser.parse_args()
-    if args.runs < RUNS:
-        parser.error(f"--runs: at least {RUNS}, for a median and a spread")
+    args = run_options(parser)
     before = quiet(args.force)
-    state = control.read_state()
-    if state.get("status") != "up" or state.get("chapter", "00") < "04":
-        if state.get("status") == "up":
-            control.down()
-        control.up("04")
+    if control.ensure_chapter("04"):
         before = quiet(args.force, settle=240)
     chance = random.Random(args.seed)
     samples = defaultdict(list)

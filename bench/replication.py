@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import RUNS, invoked, quiet, save, summary  # noqa: E402
+from results import invoked, quiet, run_options, save, summary  # noqa: E402
 
 from lab import config, control, hosts  # noqa: E402
 from lab.client import Api  # noqa: E402
@@ -235,19 +235,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--stall", action="store_true",
                         help="also measure the stall without the watcher (3 minutes a run)")
-    parser.add_argument("--runs", type=int, default=RUNS,
-                        help=f"runs of each measurement (default and least: {RUNS})")
-    parser.add_argument("--force", action="store_true",
-                        help="measure even on a busy machine; the results are marked")
-    args = parser.parse_args()
-    if args.runs < RUNS:
-        parser.error(f"--runs: at least {RUNS}, for a median and a spread")
+    args = run_options(parser)
     before = quiet(args.force)
-    state = control.read_state()
-    if state.get("status") != "up" or state.get("chapter", "00") < "02":
-        if state.get("status") == "up":
-            control.down()
-        control.up("02")
+    if control.ensure_chapter("02"):
         # Booting is work: give its load average time to fall before measuring.
         before = quiet(args.force, settle=240)
     teardown()

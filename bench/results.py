@@ -110,6 +110,19 @@ def quiet(force=False, settle=0):
     return reading
 
 
+def run_options(parser):
+    """Parse a bench's arguments with the two every measuring bench takes: --runs (at
+    least RUNS, for a median and a spread) and --force."""
+    parser.add_argument("--runs", type=int, default=RUNS,
+                        help=f"runs of each measurement (default and least: {RUNS})")
+    parser.add_argument("--force", action="store_true",
+                        help="measure even on a busy machine; the results are marked")
+    args = parser.parse_args()
+    if args.runs < RUNS:
+        parser.error(f"--runs: at least {RUNS}, for a median and a spread")
+    return args
+
+
 def invoked(target):
     """The command that reproduces this run: `make TARGET`, with this run's arguments."""
     args = sys.argv[1:]

@@ -42,11 +42,21 @@ class Api:
 
     def request(self, method, path, body=None, idempotency_key=None):
         """Any method; writes carry the CSRF token that sign-in set, as a browser's would."""
+        return self.session.request(method, self.base + path, json=body,
+                                    headers=self.write_headers(idempotency_key),
+                                    timeout=self.timeout)
+
+    def upload(self, path, fields, files, idempotency_key=None):
+        """POST a form with files, as a browser's form would."""
+        return self.session.post(self.base + path, data=fields, files=files,
+                                 headers=self.write_headers(idempotency_key),
+                                 timeout=self.timeout)
+
+    def write_headers(self, idempotency_key=None):
         headers = {"X-CSRFToken": self.session.cookies.get("csrftoken", "")}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        return self.session.request(method, self.base + path, json=body, headers=headers,
-                                    timeout=self.timeout)
+        return headers
 
     def create_subject(self, title):
         response = self.post("/api/nodes/", {"kind": "subject", "title": title},

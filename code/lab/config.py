@@ -64,16 +64,18 @@ HOST_PYTHON = "3.13"
 HOST_GLIBC = 41  # glibc 2.41: the newest manylinux wheels that fit the hosts
 
 
-def host_postgresql():
-    """The hosts' PostgreSQL major version, from the postgresql role's defaults."""
-    defaults = ANSIBLE / "roles" / "postgresql" / "defaults" / "main.yml"
+def role_default(role, name):
+    """A plain value from a role's defaults, as text: the lab and its tests read what the
+    roles set up instead of repeating it."""
+    defaults = ANSIBLE / "roles" / role / "defaults" / "main.yml"
     for line in defaults.read_text().splitlines():
-        if line.startswith("postgresql_version:"):
+        if line.startswith(f"{name}:"):
             return line.split(":", 1)[1].split("#")[0].strip()
-    raise RuntimeError(f"no postgresql_version in {defaults}")
+    raise RuntimeError(f"no {name} in {defaults}")
 
 
-POSTGRESQL = host_postgresql()
+# The hosts' PostgreSQL major version (one place: the postgresql role).
+POSTGRESQL = role_default("postgresql", "postgresql_version")
 # Where Debian puts that version's programs and server log on the hosts.
 POSTGRESQL_BIN = f"/usr/lib/postgresql/{POSTGRESQL}/bin"
 POSTGRESQL_LOG = f"/var/log/postgresql/postgresql-{POSTGRESQL}-main.log"

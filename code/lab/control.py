@@ -139,6 +139,16 @@ def up(chapter=None, fresh=False):
     return changed
 
 
+def ensure_chapter(least, boot=None):
+    """A lab running chapter `least` or a later one: if none runs, `up` chapter `boot`
+    (default: `least`). Returns True when it booted (the benches then let the load settle)."""
+    state = read_state()
+    if state.get("status") == "up" and int(state.get("chapter") or 0) >= int(least):
+        return False
+    up(boot or least)
+    return True
+
+
 def wait_until_booted():
     with step("wait for systemd and sshd on both hosts"):
         for host in config.HOSTS:

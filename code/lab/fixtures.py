@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from . import config, control, hosts, provision
+from . import config, control, hosts, media, provision
 from .client import Api
 from .polling import wait_for
 from .shell import LabError
@@ -52,6 +52,12 @@ class Lab:
     def wait_until_identical(self, timeout):
         try:
             return control.wait_until_identical(timeout)
+        except LabError as err:
+            raise AssertionError(str(err)) from None
+
+    def wait_until_media_identical(self, timeout):
+        try:
+            return media.wait_until_media_identical(timeout)
         except LabError as err:
             raise AssertionError(str(err)) from None
 

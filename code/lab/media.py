@@ -7,13 +7,19 @@ import hashlib
 import os
 import uuid
 
+from tests.samples import png, png_chunk
+
 from . import config, hosts
 from .client import Api
 from .polling import wait_for
 from .shell import LabError
 
-MEDIA_ROOT = "srv/eduworld/media"  # the common role's eduworld_media_root, less its "/"
-ADDRESS = config.ADDRESSES  # csync2 names each host by its address (the media role)
+# The common role's media folder, on a host's disk; and the eduworld user's uid and gid.
+MEDIA_ROOT = config.role_default("common", "eduworld_media_root").lstrip("/")
+EDUWORLD_UID = int(config.role_default("common", "eduworld_uid"))
+# The media role's bound on a pass, in seconds, and csync2's port.
+PASS_TIMEOUT = int(config.role_default("media", "media_pass_timeout"))
+PORT = int(config.role_default("media", "media_port"))
 
 
 def media_folder(host):
@@ -35,9 +41,6 @@ def media_tree(host):
                 except FileNotFoundError:  # deleted while we walked
                     pass
     return tree
-
-
-EDUWORLD_UID = 640  # the common role's eduworld_uid
 
 
 def misowned(host):
@@ -100,16 +103,24 @@ def new_lesson(api):
 
 def upload(api, lesson, name, content, idempotency_key=None):
     """POST a file to a lesson as a browser's form would; returns the response."""
-    headers = {"X-CSRFToken": api.session.cookies.get("csrftoken", ""),
-               "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-    return api.session.post(api.base + "/api/assets/", data={"node": lesson},
-                            files={"file": (name, content)}, headers=headers,
-                            timeout=api.timeout)
+    return api.upload("/api/assets/", {"node": lesson}, {"file": (name, content)},
+                      idempotency_key or str(uuid.uuid4()))
+
+
+def picture(tag):
+    """A small PNG whose bytes no other upload has: `tag` goes in a text chunk."""
+    return png(png_chunk(b"tEXt", b"Comment\x00" + tag.encode()))
 
 
 def media_path(asset):
     """The asset's path under the media folder, from its URL (/media/assets/<id>/<name>)."""
     return asset["url"].split("/media/", 1)[1]
+
+
+def requests_logged(host, text):
+    """How many requests in a host's nginx access log contain `text`."""
+    log = hosts.console(host, "cat", "/var/log/nginx/access.log").stdout
+    return sum(text in line for line in log.splitlines())
 
 
 def fetch(host, url, timeout=5):
@@ -120,7 +131,8 @@ def fetch(host, url, timeout=5):
 def dirty(host):
     """What csync2 on a host still has to send (csync2 -M): files, and conflicts it could
     not settle, one per line."""
-    return hosts.console(host, "csync2", "-N", ADDRESS[host], "-M", check=False).stdout
+    return hosts.console(host, "csync2", "-N", config.ADDRESSES[host], "-M",
+                         check=False).stdout
 
 
 def sync_passes(host):

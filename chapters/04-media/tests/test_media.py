@@ -17,17 +17,13 @@ import pytest
 
 from lab import media
 from lab.polling import holds_for, wait_for
-from lab.shell import LabError
-from tests.samples import png, png_chunk
 
 pytestmark = pytest.mark.lab
 
-PASS_BOUND = 10  # the media role's media_pass_timeout
-
 
 def picture():
-    """A small PNG that no other upload has: a random text chunk makes its bytes unique."""
-    return png(png_chunk(b"tEXt", b"Comment\x00" + uuid.uuid4().hex.encode()))
+    """A small PNG that no other upload has."""
+    return media.picture(uuid.uuid4().hex)
 
 
 def sha256(data):
@@ -43,13 +39,6 @@ def lesson(chapter_lab):
 def teachers(chapter_lab):
     """The demo teacher signed in on each host."""
     return {host: chapter_lab.api(host).sign_in() for host in ("host1", "host2")}
-
-
-def identical_trees(timeout=60):
-    try:
-        return media.wait_until_media_identical(timeout)
-    except LabError as err:
-        raise AssertionError(str(err)) from None
 
 
 # --8<-- [start:at-once]
@@ -102,13 +91,8 @@ def test_host2_serves_a_file_not_yet_on_its_disk_from_host1(chapter_lab, lesson,
         assert served.headers["Content-Disposition"] == "inline"  # a PNG is shown
     finally:
         started_sync(chapter_lab, "host1")
-    identical_trees()
+    chapter_lab.wait_until_media_identical(60)
 # --8<-- [end:from-peer]
-
-
-def requests_for(chapter_lab, host, path):
-    log = chapter_lab.console(host, "cat", "/var/log/nginx/access.log").stdout
-    return sum(path in line for line in log.splitlines())
 
 
 def test_a_file_on_neither_host_is_a_404_asked_of_the_peer_once(chapter_lab):
@@ -118,10 +102,10 @@ def test_a_file_on_neither_host_is_a_404_asked_of_the_peer_once(chapter_lab):
     started = time.monotonic()
     assert media.fetch("host2", path).status_code == 404
     assert time.monotonic() - started < 2
-    wait_for(lambda: requests_for(chapter_lab, "host1", path) == 1, 5,
+    wait_for(lambda: media.requests_logged("host1", path) == 1, 5,
              "host1's access log to show host2's one request")
-    holds_for(lambda: requests_for(chapter_lab, "host1", path) == 1
-              and requests_for(chapter_lab, "host2", path) == 1, 2,
+    holds_for(lambda: media.requests_logged("host1", path) == 1
+              and media.requests_logged("host2", path) == 1, 2,
               "one request on each host, no more")
 
 
@@ -148,7 +132,7 @@ def test_200_uploads_read_back_early_from_a_random_host_are_never_404(chapter_la
     reads.shutdown(wait=True)
     failed = [r.result() for r in results if r.result()[2:] != (200, True)]
     assert not failed, f"{len(failed)} of 200 reads failed, e.g. {failed[:5]}"
-    identical_trees()
+    chapter_lab.wait_until_media_identical(60)
 # --8<-- [end:early-reads]
 
 
@@ -171,7 +155,7 @@ def test_uploads_while_host2_is_off_succeed_and_trees_match_after_boot(chapter_l
     assert media.on_disk("host2", media.media_path(uploaded[-1])) is None
 
     faults.boot("host2")
-    tree = identical_trees(60)
+    tree = chapter_lab.wait_until_media_identical(60)
     assert all(tree.get(media.media_path(a)) == a["sha256"] for a in uploaded)
 # --8<-- [end:host2-off]
 
@@ -219,14 +203,14 @@ def test_no_sync_pass_outlives_its_bound_when_the_peer_is_cut_off_or_frozen(
     # A pass really was held by the fault (else this test proves nothing), and none outlived
     # the bound (ps counts whole seconds; timeout's kill comes 2 s after its signal at most).
     assert passes.oldest >= 3, f"no pass was held by the fault (oldest {passes.oldest} s)"
-    assert passes.oldest <= PASS_BOUND + 1, f"a pass ran {passes.oldest} s"
+    assert passes.oldest <= media.PASS_TIMEOUT + 1, f"a pass ran {passes.oldest} s"
     assert slowest < 1, f"an upload took {slowest:.2f} s during the fault"
 
     if fault == "cable cut":
         faults.heal("host2")
     else:
         faults.resume("host2", "csync2")
-    identical_trees(60)
+    chapter_lab.wait_until_media_identical(60)
 # --8<-- [end:bounded]
 
 
@@ -251,7 +235,7 @@ def test_a_deleted_file_is_gone_from_both_hosts_and_stays_gone_after_a_split(
     # Longer than two full passes of the timer: neither host brings it back.
     holds_for(lambda: media.on_disk("host1", path) is None
               and media.on_disk("host2", path) is None, 35, f"{path} to stay gone")
-    identical_trees()
+    chapter_lab.wait_until_media_identical(60)
 # --8<-- [end:delete]
 
 
@@ -271,7 +255,7 @@ def test_an_upload_retried_on_the_other_host_in_a_split_leaves_one_file_on_both(
 
     faults.heal()
     chapter_lab.wait_until_identical(60)
-    tree = identical_trees(60)
+    tree = chapter_lab.wait_until_media_identical(60)
     assert tree[path] == first.json()["sha256"]
     for host in ("host1", "host2"):
         rows = chapter_lab.sql(host, f"SELECT count(*) FROM assets_asset "
@@ -314,4 +298,4 @@ def test_a_file_only_on_an_unreachable_host_is_a_503_never_a_404(chapter_lab, fa
     finally:
         faults.heal("host1")
         started_sync(chapter_lab, "host1")
-    identical_trees()
+    chapter_lab.wait_until_media_identical(60)

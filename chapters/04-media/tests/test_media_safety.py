@@ -29,11 +29,6 @@ def marker_script(token):
             f".then(t => fetch('/api/auth/me/?ran={token}&' + encodeURIComponent(t)))")
 
 
-def hits(chapter_lab, token):
-    log = chapter_lab.console("host1", "cat", "/var/log/nginx/access.log").stdout
-    return sum(f"ran={token}" in line for line in log.splitlines())
-
-
 def place(chapter_lab, name, content):
     """Put a file in host1's media folder (as the eduworld user); return its URL."""
     folder = media.media_folder("host1") / "assets" / str(uuid.uuid4())
@@ -78,12 +73,14 @@ def test_a_script_in_a_media_file_never_runs_in_eduworlds_origin(chapter_lab):
             except Exception as err:  # a download aborts the navigation: nothing rendered
                 assert "Download is starting" in str(err), err
             page.wait_for_timeout(500)
-        holds_for(lambda: hits(chapter_lab, token) == 0, 2, "no script to have run")
+        ran = f"ran={token}"
+        holds_for(lambda: media.requests_logged("host1", ran) == 0, 2, "no script to have run")
 
         # The control: the same script in a page of EduWorld's origin runs and is seen.
         page.goto(f"{HOST1}/api/auth/me/")
         page.evaluate(marker_script(token))
-        wait_for(lambda: hits(chapter_lab, token) == 1, 5, "the control script's request")
+        wait_for(lambda: media.requests_logged("host1", ran) == 1, 5,
+                 "the control script's request")
         context.close()
 
 
@@ -111,7 +108,7 @@ def test_a_csync2_peer_with_the_wrong_key_is_refused_and_its_log_says_so(chapter
         since = chapter_lab.console("host2", "date", "+%Y-%m-%d %H:%M:%S").stdout.strip()
         teacher = chapter_lab.api("host2").sign_in()
         response = media.upload(teacher, media.new_lesson(teacher), "picture.png",
-                                png(png_chunk(b"tEXt", uuid.uuid4().hex.encode())))
+                                media.picture(uuid.uuid4().hex))
         assert response.status_code == 201, response.text
         path = media.media_path(response.json())
 
@@ -128,13 +125,12 @@ def test_a_csync2_peer_with_the_wrong_key_is_refused_and_its_log_says_so(chapter
 
 def test_only_the_peer_may_reach_csync2(chapter_lab):
     """csync2's port on host1 answers host2, and drops everyone else (this machine, here)."""
-    port = 30865  # the media role's media_port
     reach = chapter_lab.console("host2", "timeout", "3", "bash", "-c",
-                                f"echo > /dev/tcp/{config.ADDRESSES['host1']}/{port}",
+                                f"echo > /dev/tcp/{config.ADDRESSES['host1']}/{media.PORT}",
                                 check=False)
     assert reach.returncode == 0, reach.stderr
     with pytest.raises(OSError):
-        socket.create_connection((config.ADDRESSES["host1"], port), timeout=3).close()
+        socket.create_connection((config.ADDRESSES["host1"], media.PORT), timeout=3).close()
 # --8<-- [end:wrong-key]
 
 
