@@ -52,7 +52,7 @@ $(VENV)/.installed: pyproject.toml
 	@$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-# reveal.js and Mermaid, exactly as package-lock.json pins them.
+# reveal.js, Mermaid and partysocket, exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
 	@echo "==> npm packages into node_modules"
 	@npm ci --no-audit --no-fund --loglevel=error

@@ -41,7 +41,8 @@ def main(argv=None):
     for verb, text in [("pause", "SIGSTOP a service"), ("resume", "SIGCONT a service")]:
         sub = verbs.add_parser(verb, help=text)
         sub.add_argument("host", choices=config.HOSTS)
-        sub.add_argument("service", help="postgresql, eduworld, nginx, csync2 (chapter 4 on) "
+        sub.add_argument("service", help="postgresql, eduworld, nginx, csync2 (chapter 4 on), "
+                         "realtime (chapter 5 on) "
                          "or a systemd unit")
     ssh = verbs.add_parser("ssh", help="a shell or a command on a host, over SSH")
     ssh.add_argument("host", choices=config.HOSTS)

@@ -20,7 +20,8 @@ from .shell import LabError, step
 
 STATE_FILE = config.STATE / "lab.json"
 SERVICES = {"postgresql": f"postgresql@{config.POSTGRESQL}-main", "app": "eduworld",
-            "eduworld": "eduworld", "nginx": "nginx", "ssh": "ssh", "csync2": "csync2"}
+            "eduworld": "eduworld", "nginx": "nginx", "ssh": "ssh", "csync2": "csync2",
+            "realtime": "eduworld-realtime"}
 
 
 # --- state: what exists, so that `down` can undo it even after a crash half-way ------------

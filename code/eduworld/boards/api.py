@@ -6,8 +6,9 @@ from rest_framework.response import Response
 
 from eduworld.core.idempotency import new_id
 
+from . import commands
 from .models import Board
-from .serializers import BoardSerializer, PairSerializer
+from .serializers import BoardSerializer, PairSerializer, RemoteTokenSerializer
 
 
 class BoardViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
@@ -49,4 +50,12 @@ class BoardViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
         if board is None:
             raise exceptions.NotFound("No board shows this code (it may have expired).")
         board.pair(request.user)
+        commands.paired(board, request.user)
         return Response(BoardSerializer(board).data)
+
+    @extend_schema(request=None, responses=RemoteTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def remote(self, request, pk=None):
+        """A token for the remote's websocket (chapter 5), for a board paired with you."""
+        board = self.get_object()
+        return Response({"token": commands.remote_token(board, request.user)})

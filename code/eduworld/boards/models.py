@@ -75,3 +75,31 @@ def draw_code():
     odd ones (core/lanes.py: the lanes of the curriculum's tree paths, from the inventory)."""
     return f"{secrets.choice(lanes.below(10**CODE_DIGITS)):0{CODE_DIGITS}d}"
 # --8<-- [end:lanes]
+
+
+# --8<-- [start:command]
+class Command(models.Model):
+    """One thing a remote told a board to show, as a row that both hosts replicate.
+
+    A remote numbers its own commands 1, 2, 3, ... (seq), and the id is derived from
+    (remote, seq): a command sent again, to either host, is the same row. There is no
+    position shared by the whole board: two hosts that write alone cannot agree on "the
+    next number" without asking each other. Each remote's numbers are its own order, and a
+    board that resumes says, per remote, the last number it applied.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="commands")
+    remote = models.UUIDField()
+    seq = models.PositiveIntegerField()
+    # What the board shows, whole ("lesson X, part N" with its content), never a delta:
+    # a command applied twice or late shows the same thing.
+    state = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["board", "remote", "seq"], name="board_command_order")]
+
+    def __str__(self):
+        return f"{self.board_id} {self.remote}#{self.seq}"
+# --8<-- [end:command]

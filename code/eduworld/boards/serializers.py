@@ -18,3 +18,7 @@ class BoardSerializer(serializers.ModelSerializer):
 class PairSerializer(serializers.Serializer):
     code = serializers.RegexField(rf"^\d{{{CODE_DIGITS}}}$", help_text="The code the board shows",
                                   error_messages={"invalid": f"A code is {CODE_DIGITS} digits."})
+
+
+class RemoteTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown to the realtime service in the remote's hello")

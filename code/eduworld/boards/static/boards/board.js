@@ -1,0 +1,300 @@
+// The classroom board: shows its pairing code, then whatever the teacher's remote says,
+// each command exactly once and, per remote, in the order the remote sent them.
+import { openLink, uuid4 } from "/static/boards/link.js";
+
+const STORE = "eduworld.board";
+// A command that arrives before its predecessor waits this long for it (the other host may
+// still be replaying its backlog), then is shown anyway: a lost command must not freeze
+// the board for good.
+const HOLD_MS = 15000;
+// A code about to expire is not worth showing: nobody can type it in time.
+const CODE_MARGIN_MS = 5000;
+
+const screen = document.getElementById("screen");
+const banner = document.getElementById("banner");
+const statusLine = document.getElementById("status");
+
+let saved = load();
+let paired = false;
+let link = null;
+let codeTimer = null;
+const appliedIds = new Set();
+const held = new Map();    // remote -> Map(seq -> {command, at})
+const timers = new Map();  // remote -> timer that gives up waiting for the gap
+
+// For the tests, and for anyone looking at a board from its console.
+const hook = (window.eduworldBoard = {
+  id: saved.id, log: [], duplicates: 0, skipped: [], status: "starting", host: null,
+  shown: saved.shown || null,
+});
+
+function load() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(STORE));
+    if (stored && stored.id) return { id: stored.id, applied: stored.applied || {}, shown: stored.shown };
+  } catch {
+    // Unreadable: start as a new board.
+  }
+  return { id: null, applied: {} };
+}
+
+function save() {
+  try {
+    localStorage.setItem(STORE, JSON.stringify(saved));
+  } catch {
+    // Storage full or refused: the board works on, it only forgets on reload.
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The board has no account. It sends no cookies, so a teacher signed in on the same browser
+// does not make its requests hers (and they need no CSRF token).
+async function call(url, options = {}) {
+  const answer = await fetch(url, { credentials: "omit", cache: "no-store", ...options });
+  return { status: answer.status, data: await answer.json().catch(() => null) };
+}
+
+function codeShowable(board) {
+  return Boolean(board.code && board.code_expires &&
+                 Date.parse(board.code_expires) > Date.now() + CODE_MARGIN_MS);
+}
+
+async function currentBoard(key) {
+  if (saved.id) {
+    const { status, data } = await call(`/api/boards/${saved.id}/`);
+    if (status === 200 && (data.paired || codeShowable(data))) return data;
+    if (status !== 200 && status !== 404) throw new Error(`the server answered ${status}`);
+  }
+  const { status, data } = await call("/api/boards/", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    body: JSON.stringify({ name: "Board " + uuid4().slice(0, 4) }),
+  });
+  if (status !== 201) throw new Error((data && data.detail) || `the server answered ${status}`);
+  saved = { id: data.id, applied: {} };
+  hook.shown = null;
+  save();
+  return data;
+}
+
+// A board on the wall has nobody to press "try again": it keeps trying by itself.
+async function settleBoard() {
+  const key = uuid4();  // one registration, however many tries it takes
+  for (let wait = 1000; ; wait = Math.min(wait * 2, 30000)) {
+    try {
+      const board = await currentBoard(key);
+      hideBanner();
+      return board;
+    } catch (err) {
+      showBanner(`Cannot reach the server (${err.message}). Trying again…`);
+      await sleep(wait);
+    }
+  }
+}
+
+function useBoard(board) {
+  hook.id = board.id;
+  paired = board.paired;
+  clearTimeout(codeTimer);
+  if (!paired) {
+    renderCode(board.code);
+    codeTimer = setTimeout(renewCode, Math.max(1000, Date.parse(board.code_expires) - Date.now()));
+  } else {
+    render(hook.shown || { screen: "paired" });
+  }
+}
+
+async function renewCode() {
+  if (paired) return;
+  const before = saved.id;
+  useBoard(await settleBoard());
+  if (saved.id !== before && link) link.restart();
+}
+
+function hello() {
+  return { type: "hello", role: "board", board: saved.id, applied: saved.applied };
+}
+
+function onMessage(message) {
+  if (message.type === "welcome" && message.board && message.board.paired && !paired) {
+    useBoard(message.board);
+  } else if (message.type === "command") {
+    receive(message);
+  }
+}
+
+function onStatus(status, details) {
+  hook.status = status;
+  if (status === "connected") {
+    hook.host = details.host;
+    hideBanner();
+    statusLine.textContent = `${details.host} · connected`;
+  } else if (status === "refused") {
+    statusLine.textContent = "not connected";
+    showBanner(`The server refused this board: ${details.words} (code ${details.code})`);
+    // An unknown board (removed, or registered on a host that died before passing it on):
+    // find out which, register anew if need be, and try the other host.
+    if (details.code === 4404) setTimeout(recoverUnknown, 5000);
+  } else {
+    const verb = status === "connecting" ? "connecting to" : "reconnecting to";
+    statusLine.textContent = `${verb} ${details.host}…`;
+  }
+}
+
+async function recoverUnknown() {
+  useBoard(await settleBoard());
+  link.restart(false);
+}
+
+// --- Exactly once, in order per remote ---
+
+function receive(command) {
+  const { id, remote, seq } = command;
+  if (typeof remote !== "string" || !Number.isInteger(seq)) return;
+  const last = saved.applied[remote] || 0;
+  const waiting = held.get(remote);
+  if (seq <= last || appliedIds.has(id) || (waiting && waiting.has(seq))) {
+    hook.duplicates += 1;
+  } else if (seq === last + 1) {
+    apply(command);
+    release(remote);
+  } else {
+    if (!waiting) held.set(remote, new Map());
+    held.get(remote).set(seq, { command, at: performance.now() });
+    schedule(remote);
+  }
+}
+
+// The gap has come: apply whatever now follows it.
+function release(remote) {
+  const waiting = held.get(remote);
+  if (!waiting) return;
+  let next;
+  while ((next = waiting.get(saved.applied[remote] + 1))) {
+    waiting.delete(next.command.seq);
+    apply(next.command);
+  }
+  schedule(remote);
+}
+
+function schedule(remote) {
+  clearTimeout(timers.get(remote));
+  const waiting = held.get(remote);
+  if (!waiting || waiting.size === 0) {
+    held.delete(remote);
+    timers.delete(remote);
+    return;
+  }
+  const oldest = Math.min(...Array.from(waiting.values(), (entry) => entry.at));
+  const left = Math.max(0, oldest + HOLD_MS - performance.now());
+  timers.set(remote, setTimeout(() => giveUp(remote), left));
+}
+
+// The gap never came: apply what is held, in order, and write down what was missed.
+function giveUp(remote) {
+  const waiting = held.get(remote);
+  if (!waiting) return;
+  const inOrder = Array.from(waiting.values(), (entry) => entry.command).sort((a, b) => a.seq - b.seq);
+  waiting.clear();
+  for (const command of inOrder) {
+    for (let seq = (saved.applied[remote] || 0) + 1; seq < command.seq; seq += 1) {
+      hook.skipped.push({ remote, seq });
+    }
+    apply(command);
+  }
+  schedule(remote);
+}
+
+function apply(command) {
+  saved.applied[command.remote] = command.seq;
+  saved.shown = command.state;
+  save();  // before showing it: a reload right now must not apply it again
+  appliedIds.add(command.id);
+  hook.log.push({ id: command.id, remote: command.remote, seq: command.seq, at: performance.now() });
+  hook.shown = command.state;
+  if (!paired) {
+    paired = true;
+    clearTimeout(codeTimer);
+  }
+  render(command.state);
+}
+
+// --- What the board shows ---
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render(state) {
+  screen.className = state && state.screen === "blank" ? "screen blank" : "screen";
+  screen.replaceChildren();
+  if (!state || state.screen === "blank") return;
+  if (state.screen === "paired") {
+    screen.append(el("p", "board-message", state.teacher ? `Paired with ${state.teacher}.` : "Paired."),
+                  el("p", "board-hint", "Waiting for a lesson."));
+  } else if (state.screen === "lesson") {
+    renderLesson(state);
+  }
+}
+
+function renderLesson(state) {
+  const head = el("header", "lesson-head");
+  head.append(el("h1", "lesson-title", state.title || ""),
+              el("p", "lesson-part", `part ${state.part + 1} of ${state.parts}`));
+  const body = el("div", "lesson-body");
+  const content = state.content || {};
+  if (content.image) {
+    const figure = el("figure", "lesson-figure");
+    const image = el("img", "lesson-image");
+    image.src = content.image;
+    image.alt = content.caption || "";
+    figure.append(image, el("figcaption", "lesson-caption", content.caption || ""));
+    body.append(figure);
+  } else {
+    body.append(el("p", "lesson-text", content.text || ""));
+  }
+  screen.append(head, body);
+  fitText();
+}
+
+// Text as large as the screen allows: start big, shrink until it no longer overflows.
+function fitText() {
+  const box = screen.querySelector(".lesson-body");
+  const text = box && box.querySelector(".lesson-text");
+  if (!text) return;
+  for (let size = 9; size >= 1.5; size *= 0.9) {
+    text.style.fontSize = `${size}vmin`;
+    if (box.scrollHeight <= box.clientHeight && box.scrollWidth <= box.clientWidth) return;
+  }
+}
+
+function renderCode(code) {
+  screen.className = "screen";
+  screen.replaceChildren(
+    el("p", "board-message", "Type this code on your phone:"),
+    el("p", "pair-code", `${code.slice(0, 3)} ${code.slice(3)}`),
+    el("p", "board-hint", `at ${location.origin}/remote/`),
+  );
+}
+
+function showBanner(text) {
+  banner.textContent = text;
+  banner.hidden = false;
+}
+
+function hideBanner() {
+  banner.hidden = true;
+}
+
+window.addEventListener("resize", fitText);
+
+async function start() {
+  useBoard(await settleBoard());
+  link = openLink({ hello, onMessage, onStatus });
+}
+
+start();
