@@ -12,7 +12,7 @@ ROLES = config.ANSIBLE / "roles"
 ROLE_NAMES = sorted(p.parent.parent.name for p in ROLES.glob("*/tasks/main.yml"))
 # Names Ansible itself provides: the inventory's hosts, groups and addresses, facts, loops.
 ANSIBLE_NAMES = {"inventory_hostname", "groups", "hostvars", "ansible_host", "ansible_hostname",
-                 "ansible_managed", "item", "lookup"}
+                 "ansible_managed", "item", "lookup", "role_path"}
 # Task keywords whose values are bare Jinja expressions, without {{ }}.
 EXPRESSIONS = {"when", "changed_when", "failed_when", "until", "that"}
 

@@ -32,18 +32,14 @@ function load() {
   try {
     const stored = JSON.parse(localStorage.getItem(STORE));
     if (stored && stored.id) return { id: stored.id, applied: stored.applied || {}, shown: stored.shown };
-  } catch {
-    // Unreadable: start as a new board.
-  }
+  } catch { /* unreadable: start as a new board */ }
   return { id: null, applied: {} };
 }
 
 function save() {
   try {
     localStorage.setItem(STORE, JSON.stringify(saved));
-  } catch {
-    // Storage full or refused: the board works on, it only forgets on reload.
-  }
+  } catch { /* storage full or refused: the board works on, and forgets on reload */ }
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,9 +108,7 @@ async function renewCode() {
   if (saved.id !== before && link) link.restart();
 }
 
-function hello() {
-  return { type: "hello", role: "board", board: saved.id, applied: saved.applied };
-}
+const hello = () => ({ type: "hello", role: "board", board: saved.id, applied: saved.applied });
 
 function onMessage(message) {
   if (message.type === "welcome" && message.board && message.board.paired && !paired) {
@@ -281,14 +275,8 @@ function renderCode(code) {
   );
 }
 
-function showBanner(text) {
-  banner.textContent = text;
-  banner.hidden = false;
-}
-
-function hideBanner() {
-  banner.hidden = true;
-}
+const showBanner = (text) => { banner.textContent = text; banner.hidden = false; };
+const hideBanner = () => { banner.hidden = true; };
 
 window.addEventListener("resize", fitText);
 

@@ -86,7 +86,7 @@ export function openLink({ hello, onMessage, onStatus = () => {} }) {
   let done = false;      // close(): the page has moved on, tell it nothing more
   const names = {};      // URL -> host name, learned from the welcomes
 
-  const nameOf = (url) => names[url] || (url ? new URL(url).hostname : "");
+  const nameOf = (url) => names[url] || (url ? new URL(url).host : "");
 
   function list() {
     return hosts ? hosts.hosts : [hereUrl()];
@@ -143,9 +143,9 @@ export function openLink({ hello, onMessage, onStatus = () => {} }) {
       return;  // not ours to act on
     }
     if (!message || message.type === "pong") return;
-    if (message.type === "welcome" && message.host) {
-      names[current] = message.host;
-      onStatus("connected", { host: message.host });
+    if (message.type === "welcome") {
+      if (message.host) names[current] = message.host;
+      onStatus("connected", { host: nameOf(current) });
     }
     onMessage(message);
   });
@@ -181,6 +181,7 @@ export function openLink({ hello, onMessage, onStatus = () => {} }) {
     /** Connect again, after a refusal the page has mended: to the same host, or the next. */
     restart(sameHost = true) {
       stay = sameHost;
+      onStatus("reconnecting", { host: nameOf(following()), code: 0, reason: "", words: "" });
       socket.reconnect();
     },
     close() {

@@ -1,0 +1,126 @@
+"""Chapter 5's claims: a board on one host, steered by a remote on the other, through the
+lab's faults; boards found by Chromium's own pages (board.js, remote.js, link.js).
+
+Scenario: the chapter-5 playbook on host1 and host2 (chapter 4's pair, with the realtime
+service beside gunicorn and nginx passing /ws/). The board runs in a page of host2, the
+remote in a page of host1, as a classroom and a teacher's phone would.
+"""
+
+import re
+import time
+
+import pytest
+
+from book.browser import chromium
+from lab import boards, config
+from lab.polling import wait_for
+
+pytestmark = [pytest.mark.lab, pytest.mark.browser]
+
+SHOTS = config.ROOT / "test-artifacts" / "05-realtime"
+LINK_JS = config.ROOT / "code" / "eduworld" / "boards" / "static" / "boards" / "link.js"
+
+
+def link_setting(name):
+    """A number from link.js, where the pages' timing is set once."""
+    return int(re.search(rf"{name}\b\s*[:=]\s*(\d+)", LINK_JS.read_text()).group(1)) / 1000
+
+
+# --8<-- [start:bound]
+# How long a board may take to move after its host dies: silence is noticed at most
+# DEAD_AFTER + PING_EVERY after the last message, and the first attempt on the other host
+# starts after at most the first back-off; connecting and the backlog take the rest.
+MOVE_BOUND = (link_setting("DEAD_AFTER_MS") + link_setting("PING_EVERY_MS")
+              + link_setting("minReconnectionDelay") + 1.0)
+# --8<-- [end:bound]
+
+
+@pytest.fixture(scope="module")
+def browser(chapter_lab):
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def pair(browser):
+    """A board on host2 paired with a remote on host1 (by the code on the board)."""
+    board = boards.Board(browser, "host2")
+    remote = boards.Remote(browser, "host1", board.code)
+    wait_for(lambda: board.read("shown") and board.read("shown")["screen"] == "paired", 5,
+             "the board to say it is paired")
+    yield board, remote
+    remote.close()
+    board.close()
+
+
+def test_a_code_shown_by_a_board_on_host2_pairs_from_a_remote_on_host1(browser):
+    """A board opened on host2 shows a six-digit code; the teacher types it on a remote
+    opened on host1; the board says it is paired, by the teacher's name."""
+    board = boards.Board(browser, "host2")
+    board.screenshot(SHOTS / "board-code.png")
+    remote = boards.Remote(browser, "host1", board.code)
+    wait_for(lambda: "Juf Anna" in board.page.locator("#screen").inner_text(), 5,
+             "the board to say who it is paired with")
+    assert remote.read("host") == "host1" and board.read("host") == "host2"
+    remote.screenshot(SHOTS / "remote.png")
+    board.screenshot(SHOTS / "board-paired.png")
+    assert not board.problems and not remote.problems
+
+
+def send(remote, part=None):
+    """Show a part of the first lesson; returns the acknowledged command's id."""
+    lesson = remote.lessons[0]
+    before = len(remote.acked())
+    part = (before % lesson["parts"]) if part is None else part
+    assert remote.show(lesson, part)
+    wait_for(lambda: len(remote.acked()) > before, 5, "the command to be acknowledged")
+    return remote.acked()[-1]["id"]
+
+
+# --8<-- [start:within]
+def test_a_command_from_host1_shows_on_the_board_on_host2_within_500_ms(pair):
+    """A command from the remote on host1 is applied by the board on host2 within 500 ms
+    of the press (polled every 10 ms; the bench measures p50 and p99)."""
+    board, remote = pair
+    lesson = remote.lessons[0]
+    for part in range(min(3, lesson["parts"])):
+        count = len(board.log())
+        pressed = time.monotonic()
+        assert remote.show(lesson, part)
+        wait_for(lambda: len(board.log()) > count, 0.5, "the board to apply the command",
+                 interval=0.01)
+        assert time.monotonic() - pressed < 0.5
+    board.screenshot(SHOTS / "board-lesson.png")
+# --8<-- [end:within]
+
+
+# --8<-- [start:moves]
+def test_the_board_moves_to_host1_when_host2_is_powered_off(pair, faults):
+    """host2, the board's host, is powered off: the board reconnects to host1 and shows a
+    command sent after the fault within MOVE_BOUND (from link.js's ping settings and
+    back-off), without a reload."""
+    board, remote = pair
+    send(remote)
+    faults.poweroff("host2")
+    off = time.monotonic()
+    latest = send(remote)
+    wait_for(lambda: board.shows(latest), MOVE_BOUND, "the board to show the latest command")
+    moved = time.monotonic() - off
+    assert board.read("host") == "host1", board.read("status")
+    print(f"board moved and showed the latest command {moved:.2f} s after the power-off "
+          f"(bound {MOVE_BOUND:.2f} s)")
+# --8<-- [end:moves]
+
+
+def test_a_frozen_realtime_service_is_noticed_and_the_board_moves(pair, faults):
+    """The realtime service on host2 is frozen (SIGSTOP: its sockets stay open, nothing
+    answers): the board notices the silence and moves to host1 within MOVE_BOUND."""
+    board, remote = pair
+    send(remote)
+    faults.pause("host2", "realtime")
+    paused = time.monotonic()
+    board.screenshot(SHOTS / "board-frozen-host.png")
+    latest = send(remote)
+    wait_for(lambda: board.shows(latest), MOVE_BOUND, "the board to show the latest command")
+    assert board.read("host") == "host1"
+    print(f"moved {time.monotonic() - paused:.2f} s after the freeze")
