@@ -7,6 +7,8 @@ code on the board's screen, and read what each page did from its test hook
 
 import re
 
+import requests
+
 from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
 
 from . import config
@@ -54,6 +56,10 @@ class Board(Page):
         found = CODE.search(self.page.locator("#screen").inner_text())
         return found and found.group(1) + found.group(2)
 
+    def name(self):
+        host = self.read("host") or "host1"
+        return requests.get(address(host, f"/api/boards/{self.id}/"), timeout=5).json()["name"]
+
     def log(self):
         """The commands the board applied, in the order it applied them."""
         return self.read("log")
@@ -67,13 +73,17 @@ class Remote(Page):
 
     hook = "window.eduworldRemote"
 
-    def __init__(self, browser, host, code):
+    def __init__(self, browser, host, code=None, board_name=None):
+        """Pair by the code on the board, or pick a board paired before by its name."""
         super().__init__(browser, host, "/remote/")
         self.page.get_by_label("Email address").fill(TEACHER_EMAIL)
         self.page.get_by_label("Password").fill(TEACHER_PASSWORD)
         self.page.get_by_role("button", name="Sign in").click()
-        self.page.get_by_label("The 6-digit code on the board").fill(code)
-        self.page.get_by_role("button", name="Pair").click()
+        if code:
+            self.page.get_by_label("The 6-digit code on the board").fill(code)
+            self.page.get_by_role("button", name="Pair").click()
+        else:
+            self.page.get_by_role("button", name=board_name, exact=True).click()
         wait_for(lambda: self.read("status") == "connected" and self.read("lessons"), 10,
                  "the remote to be paired and connected")
         self.lessons = self.read("lessons")
@@ -85,3 +95,18 @@ class Remote(Page):
 
     def acked(self):
         return self.read("acked")
+
+    # --8<-- [start:pressing]
+    def start_pressing(self, count, gap_ms):
+        """Press "show" count times in the page, gap_ms apart, through whatever happens: a
+        press refused while reconnecting is pressed again later, as a teacher would."""
+        self.page.evaluate("""([count, gap]) => {
+            const remote = window.eduworldRemote, lesson = remote.lessons[0];
+            const pause = () => new Promise((resume) => setTimeout(resume, gap));
+            (async () => {
+                for (let sent = 0; sent < count; await pause()) {
+                    if (remote.show(lesson.id, sent % lesson.parts)) sent += 1;
+                }
+            })();
+        }""", [count, gap_ms])
+    # --8<-- [end:pressing]

@@ -42,16 +42,25 @@ class Socket:
         text = message if isinstance(message, str | bytes) else json.dumps(message)
         self.call(lambda: self.conn.write_message(text, binary=isinstance(text, bytes)), 5)
 
-    def receive(self, timeout=5):
-        """The next message (pongs skipped), or Closed with the server's code and reason."""
+    def receive(self, timeout=5, pongs=False):
+        """The next message (pongs skipped unless asked for), or Closed with the server's
+        code and reason."""
         deadline = time.monotonic() + timeout
         while True:
             raw = self.call(self.conn.read_message, max(0.01, deadline - time.monotonic()))
             if raw is None:
                 raise Closed(self.conn.close_code, self.conn.close_reason)
             message = json.loads(raw)
-            if message.get("type") != "pong":
+            if pongs or message.get("type") != "pong":
                 return message
+
+    def ping(self, timeout=2):
+        """Seconds until the service answers a ping: it is serving this socket."""
+        started = time.monotonic()
+        self.send({"type": "ping"})
+        while self.receive(timeout, pongs=True)["type"] != "pong":
+            pass
+        return time.monotonic() - started
 
     def closed_with(self, timeout=10):
         """The close code and reason the server ended this socket with."""

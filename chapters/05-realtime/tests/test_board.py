@@ -124,3 +124,51 @@ def test_a_frozen_realtime_service_is_noticed_and_the_board_moves(pair, faults):
     wait_for(lambda: board.shows(latest), MOVE_BOUND, "the board to show the latest command")
     assert board.read("host") == "host1"
     print(f"moved {time.monotonic() - paused:.2f} s after the freeze")
+
+
+PRESSES = 500  # per remote: 1000 commands in all
+
+
+def nemesis(faults):
+    """Every fault of the lab in turn, each held a few seconds, while the remotes press."""
+    steps = [("pause host2's realtime service", lambda: faults.pause("host2", "realtime"),
+              lambda: faults.resume("host2", "realtime")),
+             ("partition", faults.partition, faults.heal),
+             ("cut host1's cable", lambda: faults.cut("host1"), lambda: faults.heal("host1")),
+             ("power off host2", lambda: faults.poweroff("host2"), lambda: faults.boot("host2"))]
+    for what, make, undo in steps:
+        time.sleep(2)
+        print(f"nemesis: {what}")
+        make()
+        time.sleep(4)
+        undo()
+
+
+# --8<-- [start:exactly-once]
+def test_1000_commands_through_faults_are_applied_once_in_each_remotes_order(
+        browser, faults, chapter_lab):
+    """Two remotes, one on each host, press 500 times each while the nemesis pauses a
+    realtime service, partitions the pair, cuts a cable and powers a host off: the board's
+    own log holds every acknowledged command exactly once, each remote's in its order, with
+    nothing skipped; both hosts then hold the same commands (counts and checksums)."""
+    board = boards.Board(browser, "host2")
+    first = boards.Remote(browser, "host1", code=board.code)
+    second = boards.Remote(browser, "host2", board_name=board.name())
+    for remote in (first, second):
+        remote.start_pressing(PRESSES, gap_ms=40)
+    nemesis(faults)
+    for remote in (first, second):
+        wait_for(lambda r=remote: len(r.acked()) == PRESSES and r.read("pending") == 0, 120,
+                 "every press to be acknowledged")
+    wait_for(lambda: len(board.log()) == 2 * PRESSES + 1, 60, "the board to apply them all")
+
+    log = board.log()
+    assert len({entry["id"] for entry in log}) == len(log), "a command applied twice"
+    for remote in (first, second):
+        applied = [entry for entry in log if entry["remote"] == remote.id]
+        assert [entry["seq"] for entry in applied] == list(range(1, PRESSES + 1))
+        assert {entry["id"] for entry in applied} == {a["id"] for a in remote.acked()}
+    assert board.read("skipped") == []
+    print(f"duplicates dropped by the board: {board.read('duplicates')}")
+    chapter_lab.wait_until_identical(60)
+# --8<-- [end:exactly-once]

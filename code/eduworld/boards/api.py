@@ -27,7 +27,8 @@ class BoardViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
     def get_queryset(self):
         if self.action == "retrieve":
             return Board.objects.all()
-        return Board.objects.filter(teacher=self.request.user).order_by("created")
+        # Newest first: the board a teacher just set up heads the remote's list.
+        return Board.objects.filter(teacher=self.request.user).order_by("-created")
 
     def perform_create(self, serializer):
         serializer.instance = Board.create_with_code(serializer.validated_data["name"],
