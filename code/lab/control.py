@@ -333,7 +333,9 @@ def status():
                            and network.cable_plugged(host) else "out"),
                  "services": {}, "health": None}
         if powered:
-            for name in ("postgresql", "eduworld", "nginx", "ssh"):
+            # The realtime service from chapter 5 on.
+            extra = ("realtime",) if (state.get("chapter") or "00") >= "05" else ()
+            for name in ("postgresql", "eduworld", "nginx", "ssh", *extra):
                 result = hosts.console(host, "systemctl", "is-active", service_unit(name),
                                        check=False)
                 entry["services"][name] = result.stdout.strip()
@@ -376,8 +378,12 @@ def reach_from_browser():
     """What `up` prints last: where EduWorld answers, the sign-in, and what to try next."""
     urls = " and ".join(f"http://{config.ADDRESSES[h]}/" for h in config.HOSTS)
     names = "\n".join(f"    {config.ADDRESSES[h]} {config.fqdn(h)}" for h in config.HOSTS)
+    boards = ""
+    if (read_state().get("chapter") or "00") >= "05":
+        boards = (f"The classroom board: http://{config.ADDRESSES['host2']}/board/   "
+                  f"the teacher's remote: http://{config.ADDRESSES['host1']}/remote/\n")
     return (f"EduWorld answers on {urls} (try /api/health/)\n"
-            f"Sign in: {TEACHER_EMAIL} / {TEACHER_PASSWORD} (demo data only)\n"
+            f"Sign in: {TEACHER_EMAIL} / {TEACHER_PASSWORD} (demo data only)\n{boards}"
             "Next: ./eduworld-lab api host1 GET /api/auth/me/   "
             "Faults: ./eduworld-lab --help   Stop: ./eduworld-lab down\n"
             f"To open *.{config.DOMAIN} in a browser on this machine, add to /etc/hosts:\n"

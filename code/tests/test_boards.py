@@ -1,12 +1,15 @@
 """Boards: a short code to pair, the UUID afterwards."""
 
+import uuid
 from datetime import timedelta
 
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from eduworld.boards.models import Board
+from eduworld.boards import commands
+from eduworld.boards.models import Board, Command
 
 
 def test_a_board_registers_without_signing_in_and_shows_a_six_digit_code(db):
@@ -94,3 +97,28 @@ def test_the_migration_to_lanes_can_be_taken_back_with_expired_codes_shown_twice
     call_command("migrate", "boards", "0002", verbosity=0)
     call_command("migrate", "boards", verbosity=0)
     assert list(Board.objects.values_list("code", flat=True)) == [None, None]
+
+
+def test_pairing_tells_the_board_by_a_command_naming_the_teacher(api, teacher):
+    board = APIClient().post("/api/boards/", {"name": "Room 12"}, format="json").json()
+    api.post("/api/boards/pair/", {"code": board["code"]}, format="json")
+    (command,) = Command.objects.filter(board_id=board["id"])
+    assert command.seq == 1 and command.state == {"screen": "paired", "teacher": teacher.name}
+
+
+def test_a_remote_token_is_given_for_your_own_board_only(api, client_for, other_teacher):
+    board = APIClient().post("/api/boards/", {"name": "Room 12"}, format="json").json()
+    api.post("/api/boards/pair/", {"code": board["code"]}, format="json")
+    token = api.post(f"/api/boards/{board['id']}/remote/").json()["token"]
+    assert commands.board_for_remote(board["id"], token).pk == uuid.UUID(board["id"])
+    other = client_for(other_teacher).post(f"/api/boards/{board['id']}/remote/")
+    assert other.status_code == 404
+    assert APIClient().post(f"/api/boards/{board['id']}/remote/").status_code == 403
+
+
+def test_the_command_trigger_fires_on_the_applying_host_too(db):
+    """ENABLE ALWAYS: pglogical applies the peer's rows as a replica, where an ordinary
+    trigger stays silent."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'boards_command_notify'")
+        assert cursor.fetchone() == ("A",)

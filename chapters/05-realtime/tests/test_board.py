@@ -87,7 +87,7 @@ def test_a_command_from_host1_shows_on_the_board_on_host2_within_500_ms(pair):
         count = len(board.log())
         pressed = time.monotonic()
         assert remote.show(lesson, part)
-        wait_for(lambda: len(board.log()) > count, 0.5, "the board to apply the command",
+        wait_for(lambda n=count: len(board.log()) > n, 0.5, "the board to apply the command",
                  interval=0.01)
         assert time.monotonic() - pressed < 0.5
     board.screenshot(SHOTS / "board-lesson.png")
