@@ -77,7 +77,7 @@ def parts(lesson):
     """A lesson shown on the board, part by part: its paragraphs, then its pictures."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", lesson.body) if p.strip()]
     pictures = [{"image": asset.file.url, "caption": asset.name}
-                for asset in lesson.assets.order_by("created")
+                for asset in sorted(lesson.assets.all(), key=lambda asset: asset.created)
                 if asset.content_type.startswith("image/")]
     return [{"text": p} for p in paragraphs] + pictures or [{"text": lesson.title}]
 # --8<-- [end:parts]
@@ -85,8 +85,8 @@ def parts(lesson):
 
 def lessons(teacher_id):
     """The lessons a remote may show: the teacher's own and every published one."""
-    found = (Node.objects.filter(kind=Kind.LESSON)
-             .filter(visible_to(teacher_id)).order_by("title"))
+    found = (Node.objects.filter(kind=Kind.LESSON).filter(visible_to(teacher_id))
+             .order_by("title").prefetch_related("assets"))
     return [{"id": str(n.pk), "title": n.title, "parts": len(parts(n))} for n in found]
 
 
