@@ -24,8 +24,10 @@ def address(host, path):
 class Page:
     hook = ""
 
+    viewport = {"width": 1280, "height": 720}  # a classroom board, scaled down
+
     def __init__(self, browser, host, path):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 720})
+        self.context = browser.new_context(viewport=self.viewport)
         self.page = self.context.new_page()
         self.problems = []
         self.page.on("pageerror", lambda err: self.problems.append(str(err)))
@@ -72,6 +74,7 @@ class Remote(Page):
     """The teacher's phone: signed in on its host, paired by the board's code."""
 
     hook = "window.eduworldRemote"
+    viewport = {"width": 390, "height": 844}  # a phone
 
     def __init__(self, browser, host, code=None, board_name=None):
         """Pair by the code on the board, or pick a board paired before by its name."""

@@ -168,3 +168,9 @@ def test_a_page_of_another_origin_cannot_open_a_socket(service):
 def test_a_socket_that_never_says_hello_is_closed(service, monkeypatch):
     monkeypatch.setattr(server, "HELLO_TIMEOUT", 0.2)
     assert connect(service).closed_with()[0] == 4408
+
+
+def test_a_one_paragraph_lesson_is_shown_sentence_by_sentence(teacher):
+    lesson = Node(title="Rain", body="Water rises. It cools! Does it rain? Yes.")
+    assert [p["text"] for p in commands.parts(lesson)] == [
+        "Water rises.", "It cools!", "Does it rain?", "Yes."]

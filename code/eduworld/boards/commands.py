@@ -74,8 +74,11 @@ def board_by_id(board_id):
 
 # --8<-- [start:parts]
 def parts(lesson):
-    """A lesson shown on the board, part by part: its paragraphs, then its pictures."""
+    """A lesson shown on the board, part by part: its paragraphs (or, when it has only one,
+    its sentences: big enough to read from the back of the room), then its pictures."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", lesson.body) if p.strip()]
+    if len(paragraphs) == 1:
+        paragraphs = re.split(r"(?<=[.!?])\s+", paragraphs[0])
     pictures = [{"image": asset.file.url, "caption": asset.name}
                 for asset in sorted(lesson.assets.all(), key=lambda asset: asset.created)
                 if asset.content_type.startswith("image/")]
