@@ -94,6 +94,7 @@ def measure_latency(run, samples):
 
 def measure_move(run, samples, browser, fault, undo, name):
     board = boards.Board(browser, "host2")
+    board.wait_until_known_on("host1")
     remote = boards.Remote(browser, "host1", code=board.code)
     lesson = remote.lessons[0]
     wait_for(lambda: board.read("shown"), 5, "the board to say it is paired")

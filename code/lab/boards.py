@@ -58,6 +58,13 @@ class Board(Page):
         found = CODE.search(self.page.locator("#screen").inner_text())
         return found and found.group(1) + found.group(2)
 
+    def wait_until_known_on(self, host, timeout=30):
+        """Until the board's row has reached `host` (replication: seconds at most after a
+        host's boot); a code typed there before would be "no board shows this code"."""
+        wait_for(lambda: requests.get(address(host, f"/api/boards/{self.id}/"),
+                                      timeout=5).status_code == 200,
+                 timeout, f"the board to be known on {host}")
+
     def name(self):
         host = self.read("host") or "host1"
         return requests.get(address(host, f"/api/boards/{self.id}/"), timeout=5).json()["name"]

@@ -13,6 +13,7 @@ import requests
 from tornado.httpclient import HTTPClientError
 
 from lab import config, control
+from lab.polling import wait_for
 from lab.realtime import Socket, board_hello, remote_hello
 
 pytestmark = pytest.mark.lab
@@ -31,6 +32,8 @@ def board(chapter_lab):
     """A board registered on host2 and paired by the demo teacher on host1; its token."""
     board = requests.post(f"{origin('host2')}/api/boards/", json={"name": "Lokaal 7"},
                           timeout=5).json()
+    wait_for(lambda: requests.get(f"{origin('host1')}/api/boards/{board['id']}/",
+                                  timeout=5).ok, 30, "the board to reach host1")
     teacher = chapter_lab.api("host1").sign_in()
     assert teacher.post("/api/boards/pair/", {"code": board["code"]}).status_code == 200
     board["token"] = teacher.post(f"/api/boards/{board['id']}/remote/", {}).json()["token"]

@@ -2,7 +2,8 @@
 
 The trigger of migration boards/0004 notifies on every inserted command, also the ones
 pglogical applies from the peer. A notification sent while nobody listens is lost: after
-every (re)connection the hub has each board read what it missed (Hub.catch_up).
+every connection, the first too (a board may have read its backlog before the LISTEN), the
+hub has each board read what it missed (Hub.catch_up).
 """
 
 import asyncio
@@ -28,16 +29,13 @@ def conninfo():
 
 # --8<-- [start:listen]
 async def listen(hub):
-    first = True
     while True:
         try:
             async with await psycopg.AsyncConnection.connect(conninfo(),
                                                              autocommit=True) as conn:
                 await conn.execute("LISTEN board_commands")
                 log.info("listening for board commands")
-                if not first:
-                    await hub.catch_up()
-                first = False
+                await hub.catch_up()
                 async for notify in conn.notifies():
                     news = json.loads(notify.payload)
                     await hub.notified(uuid.UUID(news["board"]), uuid.UUID(news["id"]))
@@ -45,6 +43,5 @@ async def listen(hub):
             # The boards here would wait for news that cannot come: send them to the peer.
             log.warning("lost the database (%s): boards move to the other host", err)
             hub.close_all(protocol.SERVER_ERROR, "This host's database is unavailable.")
-            first = False
         await asyncio.sleep(RETRY)
 # --8<-- [end:listen]
