@@ -47,13 +47,13 @@ def connect(host):
 
 
 def paired_board():
-    """A board registered on host2 and paired on host1; its id and a remote token."""
+    """A board registered on host2 and paired on host1: its id, its token, a remote's."""
     board = requests.post(f"http://{config.ADDRESSES['host2']}/api/boards/",
                           json={"name": "bench"}, timeout=5).json()
     teacher = Api("host1").sign_in()
     teacher.post("/api/boards/pair/", {"code": board["code"]})
     token = teacher.post(f"/api/boards/{board['id']}/remote/", {}).json()["token"]
-    return board["id"], token
+    return board["id"], board["token"], token
 
 
 def latencies(board, remote, remote_id, lesson):
@@ -73,9 +73,9 @@ def latencies(board, remote, remote_id, lesson):
 
 
 def measure_latency(run, samples):
-    board_id, token = paired_board()
+    board_id, board_token, token = paired_board()
     board = connect("host2")
-    board.send(board_hello(board_id))
+    board.send(board_hello(board_id, board_token))
     board.receive()
     board.receive()  # the "paired" command
     for name, host in (("same_host", "host2"), ("across_hosts", "host1")):

@@ -76,8 +76,8 @@ class Socket:
         self.thread.join(5)
 
 
-def board_hello(board_id, applied=None):
-    return {"type": "hello", "role": "board", "board": str(board_id),
+def board_hello(board_id, token, applied=None):
+    return {"type": "hello", "role": "board", "board": str(board_id), "token": token,
             "applied": {str(k): v for k, v in (applied or {}).items()}}
 
 

@@ -18,6 +18,7 @@ def test_a_board_registers_without_signing_in_and_shows_a_six_digit_code(db):
     board = response.json()
     assert len(board["code"]) == 6 and board["code"].isdigit()
     assert board["paired"] is False
+    assert commands.board_for_screen(board["id"], board["token"]).pk == uuid.UUID(board["id"])
 
 
 def test_a_teacher_pairs_with_the_code_and_the_code_is_gone(api):

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def service():
     """The realtime service on a free port; yields its ws:// address."""
-    hub = server.Hub([ORIGIN], "host1")
-    app = server.application(hub, ping_interval=5, ping_timeout=10, max_message_bytes=16384)
+    hub = server.Hub([ORIGIN], "host1", max_message_bytes=16384)
+    app = server.application(hub, ping_interval=5, ping_timeout=10)
     started, ports, loops = threading.Event(), [], []
 
     async def serve():
@@ -71,9 +71,13 @@ def connect(service, origin=ORIGIN):
     return Socket(service, origin)
 
 
+def as_board(board, applied=None):
+    return board_hello(board.pk, commands.board_token(board), applied)
+
+
 def test_a_remotes_command_reaches_the_board_through_notify(service, board, lesson, teacher):
     screen = connect(service)
-    screen.send(board_hello(board.pk))
+    screen.send(as_board(board))
     assert screen.receive()["type"] == "welcome"
     remote = connect(service)
     remote.send(remote_hello(board.pk, commands.remote_token(board, teacher)))
@@ -92,7 +96,7 @@ def test_a_board_resuming_receives_only_what_followed_per_remote(service, board,
         for seq in (1, 2, 3):
             commands.record(board, remote, seq, {"screen": "blank"})
     screen = connect(service)
-    screen.send(board_hello(board.pk, {first: 2}))
+    screen.send(as_board(board, {first: 2}))
     screen.receive()
     got = sorted((m["remote"], m["seq"]) for m in (screen.receive() for _ in range(4)))
     assert got == sorted([(str(first), 3)] + [(str(second), s) for s in (1, 2, 3)])
@@ -115,7 +119,12 @@ BAD = {
     "not JSON": ("{nope", 4400),
     "no type": ({"board": "x"}, 4400),
     "a command before hello": ({"type": "command", "seq": 1, "blank": True}, 4408),
-    "an unknown board": (board_hello(uuid.uuid4()), 4404),
+    "an unknown board": (as_board(Board(pk=uuid.uuid4())), 4404),
+    "a board without its token": ({"type": "hello", "role": "board",
+                                   "board": str(uuid.uuid4())}, 4401),
+    "a board with another's token": ({**as_board(Board(pk=uuid.uuid4())),
+                                      "board": str(uuid.uuid4())}, 4403),
+    "JSON nested too deep": ("[" * 5000 + "]" * 5000, 4400),
     "a remote without a token": ({"type": "hello", "role": "remote",
                                   "board": str(uuid.uuid4())}, 4401),
     "a board id that is no UUID": ({"type": "hello", "role": "board", "board": 7}, 4400),
@@ -127,13 +136,13 @@ BAD = {
 def test_a_bad_message_is_refused_with_its_code_and_others_are_served(service, board, what):
     message, code = BAD[what]
     bystander = connect(service)
-    bystander.send(board_hello(board.pk))
+    bystander.send(as_board(board))
     bystander.receive()
     bad = connect(service)
     bad.send(message)
     assert bad.closed_with()[0] == code
     bystander.send({"type": "ping"})
-    bystander.send(board_hello(board.pk))  # a board that says hello twice is refused too
+    bystander.send(as_board(board))  # a board that says hello twice is refused too
     assert bystander.closed_with()[0] == 4400
     assert Command.objects.count() == 0
 
@@ -147,9 +156,9 @@ def test_a_remote_with_a_token_for_another_teachers_board_is_refused(service, bo
 
 def test_a_remotes_bad_commands_close_it_and_write_nothing(service, board, lesson, teacher):
     for command in ({"type": "command", "seq": 0, "blank": True},
-                    {"type": "command", "seq": 1, "show": {"lesson": str(lesson.pk), "part": 9}},
-                    {"type": "command", "seq": 1, "show": {"lesson": str(uuid.uuid4()),
-                                                           "part": 0}},
+                    {"type": "command", "seq": 1, "show": {"lesson": "x", "part": 0}},
+                    {"type": "command", "seq": 1, "show": {"lesson": str(lesson.pk),
+                                                           "part": "2"}},
                     {"type": "command", "seq": True, "blank": True}):
         remote = connect(service)
         remote.send(remote_hello(board.pk, commands.remote_token(board, teacher)))
@@ -174,3 +183,29 @@ def test_a_one_paragraph_lesson_is_shown_sentence_by_sentence(teacher):
     lesson = Node(title="Rain", body="Water rises. It cools! Does it rain? Yes.")
     assert [p["text"] for p in commands.parts(lesson)] == [
         "Water rises.", "It cools!", "Does it rain?", "Yes."]
+
+
+def test_a_part_that_is_gone_is_shown_as_missing_in_the_remotes_order(service, board, lesson,
+                                                                     teacher):
+    """A Next pressed on a lesson edited meanwhile is still the remote's next command: the
+    board shows that the part is missing, and no gap is left in the remote's numbers."""
+    remote = connect(service)
+    remote.send(remote_hello(board.pk, commands.remote_token(board, teacher)))
+    remote.receive()
+    for seq, lesson_id in ((1, lesson.pk), (2, uuid.uuid4())):
+        remote.send({"type": "command", "seq": seq, "show": {"lesson": str(lesson_id),
+                                                             "part": 9}})
+        assert remote.receive()["state"]["screen"] == "missing"
+    assert Command.objects.filter(board=board).exclude(state__screen="paired").count() == 2
+
+
+def test_one_teachers_remote_cannot_take_the_numbers_of_anothers(board, teacher,
+                                                                 other_teacher):
+    """Ids include the board: the same remote id and number on another board is another
+    command, so nobody can use up another remote's numbers."""
+    other = Board.create_with_code("Room 9")
+    other.pair(other_teacher)
+    remote = uuid.uuid4()
+    mine = commands.record(board, remote, 1, {"screen": "blank"})
+    theirs = commands.record(other, remote, 1, {"screen": "blank"})
+    assert mine.pk != theirs.pk and theirs.board_id == other.pk

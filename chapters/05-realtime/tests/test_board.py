@@ -10,8 +10,10 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 
 from book.browser import chromium
+from eduworld.realtime import listener
 from lab import boards, config
 from lab.polling import wait_for
 
@@ -130,6 +132,21 @@ def test_a_frozen_realtime_service_is_noticed_and_the_board_moves(pair, faults):
     assert board.read("host") == "host1"
     board.screenshot(SHOTS / "board-moved.png")  # its status line names host1 now
     print(f"moved {time.monotonic() - paused:.2f} s after the freeze")
+
+
+def test_a_frozen_database_sends_the_board_to_the_other_host(pair, faults):
+    """host2's PostgreSQL is frozen (SIGSTOP): the realtime service there would wait for
+    news forever, so its listener notices (a new connection every ALIVE s, within
+    connect_timeout), sends its boards away with 1011, and the board shows the next command
+    from host1."""
+    board, remote = pair
+    send(remote)
+    faults.pause("host2", "postgresql")
+    latest = send(remote)
+    connect_timeout = settings.DATABASES["default"]["OPTIONS"]["connect_timeout"]
+    bound = listener.ALIVE + connect_timeout + MOVE_BOUND
+    wait_for(lambda: board.shows(latest), bound, "the board to show the latest command")
+    assert board.read("host") == "host1"
 
 
 PRESSES = 500  # per remote: 1000 commands in all

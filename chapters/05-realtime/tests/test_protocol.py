@@ -36,7 +36,8 @@ def board(chapter_lab):
                                   timeout=5).ok, 30, "the board to reach host1")
     teacher = chapter_lab.api("host1").sign_in()
     assert teacher.post("/api/boards/pair/", {"code": board["code"]}).status_code == 200
-    board["token"] = teacher.post(f"/api/boards/{board['id']}/remote/", {}).json()["token"]
+    board["remote_token"] = teacher.post(f"/api/boards/{board['id']}/remote/",
+                                         {}).json()["token"]
     return board
 
 
@@ -51,10 +52,14 @@ def refusals(board):
         "not JSON": ("{nope", 4400),
         "binary": (b"\x00\x01", 4400),
         "a command before hello": ({"type": "command", "seq": 1, "blank": True}, 4408),
-        "an unknown board": (board_hello(uuid.uuid4()), 4404),
+        "a board without its token": ({"type": "hello", "role": "board",
+                                       "board": board["id"]}, 4401),
+        "another board's id with this token": (board_hello(uuid.uuid4(), board["token"]),
+                                               4403),
+        "JSON nested too deep": ("[" * 5000 + "]" * 5000, 4400),
         "a remote without a token": ({"type": "hello", "role": "remote",
                                       "board": board["id"]}, 4401),
-        "a forged token": (remote_hello(board["id"], board["token"] + "x"), 4401),
+        "a forged token": (remote_hello(board["id"], board["remote_token"] + "x"), 4401),
         "too big": ("x" * 20000, 1009),
     }
 # --8<-- [end:refusals]
@@ -62,13 +67,14 @@ def refusals(board):
 
 def test_every_bad_message_is_refused_with_its_code_and_others_are_served(chapter_lab,
                                                                           board):
-    """Every bad message (not JSON, binary, no hello first, an unknown board, no or a forged
-    token, too big) is answered on either host by closing that socket with its own code;
-    a board connected meanwhile is still served, and no command is written."""
+    """Every bad message (not JSON or nested too deep, binary, no hello first, a board
+    without its token or with another board's, no or a forged remote token, too big) is
+    answered on either host by closing that socket with its own code; a board connected
+    meanwhile is still served, and no command is written."""
     before = {host: count_commands(chapter_lab, host) for host in config.HOSTS}
     for host in config.HOSTS:
         bystander = connect(host)
-        bystander.send(board_hello(board["id"]))
+        bystander.send(board_hello(board["id"], board["token"]))
         assert bystander.receive()["type"] == "welcome"
         for what, (message, code) in refusals(board).items():
             bad = connect(host)
@@ -76,7 +82,7 @@ def test_every_bad_message_is_refused_with_its_code_and_others_are_served(chapte
             assert bad.closed_with()[0] == code, f"{what} on {host}"
             assert bystander.ping() < 1, f"the bystander after {what} on {host}"
         remote = connect(host)
-        remote.send(remote_hello(board["id"], board["token"]))
+        remote.send(remote_hello(board["id"], board["remote_token"]))
         assert remote.receive()["type"] == "welcome"
         remote.close()
         bystander.close()
@@ -98,7 +104,7 @@ def test_a_restarted_service_sends_its_boards_away_with_1001(chapter_lab, board)
     """Restarting the realtime service (a new release) closes its sockets with 1001, going
     away, at once: the boards move to the other host instead of waiting for silence."""
     socket = connect("host2")
-    socket.send(board_hello(board["id"]))
+    socket.send(board_hello(board["id"], board["token"]))
     socket.receive()
     chapter_lab.console("host2", "systemctl", "restart", "eduworld-realtime")
     assert socket.closed_with(timeout=5)[0] == 1001

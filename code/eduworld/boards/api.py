@@ -8,7 +8,12 @@ from eduworld.core.idempotency import new_id
 
 from . import commands
 from .models import Board
-from .serializers import BoardSerializer, PairSerializer, RemoteTokenSerializer
+from .serializers import (
+    BoardSerializer,
+    PairSerializer,
+    RegisteredBoardSerializer,
+    RemoteTokenSerializer,
+)
 
 
 class BoardViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin,
@@ -33,6 +38,13 @@ class BoardViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.Li
     def perform_create(self, serializer):
         serializer.instance = Board.create_with_code(serializer.validated_data["name"],
                                                      id=new_id(self.request))
+
+    @extend_schema(responses={201: RegisteredBoardSerializer})
+    def create(self, request, *args, **kwargs):
+        # The board's token is in this answer only: it lets the board listen (chapter 5).
+        response = super().create(request, *args, **kwargs)
+        response.data["token"] = commands.board_token(Board(pk=response.data["id"]))
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data

@@ -7,37 +7,33 @@ The realtime service (eduworld.realtime) calls these from its worker threads; th
 import json
 import re
 import uuid
+from datetime import timedelta
 
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 
 from eduworld.curriculum.models import Kind, Node
+from eduworld.realtime.codes import BAD_MESSAGE, NO_SESSION, NOT_YOURS, UNKNOWN_BOARD, Refused
 
 from .models import Board, Command
 
-# Fixed for good: a command's id is uuid5 of (remote, seq) in this namespace.
+# Fixed for good: a command's id is uuid5 of (board, remote, seq) in this namespace.
 COMMANDS = uuid.UUID("0b7d7a43-6c1e-5f0a-9d42-8e3c1f2a5b60")
 # The "remote" that announces a pairing to the board: one per board, derived from it.
 PAIRING = uuid.UUID("5e2f8c19-3b7a-5d4e-a1c6-0f9e8d7c6b5a")
-TOKEN_SALT = "eduworld.boards.remote"
-TOKEN_MAX_AGE = 12 * 3600  # a school day: the remote signs in again tomorrow
+REMOTE_SALT = "eduworld.boards.remote"
+REMOTE_MAX_AGE = 12 * 3600  # a school day: the remote signs in again tomorrow
+BOARD_SALT = "eduworld.boards.board"
+# A board resuming receives what followed from this long ago at most; it forgets remotes it
+# has not heard from for longer (board.js), so its hello stays small.
+BACKLOG = timedelta(hours=24)
 
 
-class Refused(Exception):
-    """A message the service will not act on; `code` is the websocket close code."""
-
-    def __init__(self, code, reason):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
-BAD_MESSAGE, NO_SESSION, NOT_YOURS, UNKNOWN_BOARD = 4400, 4401, 4403, 4404
-
-
-def command_id(remote, seq):
-    return uuid.uuid5(COMMANDS, f"{remote}:{seq}")
+def command_id(board_id, remote, seq):
+    # The board is part of the id: one teacher's remote cannot take the numbers of a
+    # remote that steers another board.
+    return uuid.uuid5(COMMANDS, f"{board_id}:{remote}:{seq}")
 
 
 # --8<-- [start:token]
@@ -48,12 +44,12 @@ def remote_token(board, teacher):
     to host2: a browser sends no cookie across that gap. The token is signed with the
     pair's shared secret key, so either host checks it without asking the other.
     """
-    return signing.dumps({"board": str(board.pk), "teacher": str(teacher.pk)}, salt=TOKEN_SALT)
+    return signing.dumps({"board": str(board.pk), "teacher": str(teacher.pk)}, salt=REMOTE_SALT)
 
 
 def board_for_remote(board_id, token):
     try:
-        claims = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        claims = signing.loads(token, salt=REMOTE_SALT, max_age=REMOTE_MAX_AGE)
     except signing.SignatureExpired:
         raise Refused(NO_SESSION, "The remote's sign-in has expired: pair again.") from None
     except signing.BadSignature:
@@ -62,6 +58,22 @@ def board_for_remote(board_id, token):
     if claims["board"] != str(board.pk) or str(board.teacher_id) != claims["teacher"]:
         raise Refused(NOT_YOURS, "This board is paired with someone else.")
     return board
+
+
+def board_token(board):
+    """What a board shows the service: given once, when it registers. Its UUID alone is not
+    enough to listen: the UUID is on the classroom's computer for anyone to read."""
+    return signing.dumps(str(board.pk), salt=BOARD_SALT)
+
+
+def board_for_screen(board_id, token):
+    try:
+        claimed = signing.loads(token, salt=BOARD_SALT)
+    except signing.BadSignature:
+        raise Refused(NO_SESSION, "This board's token is not valid: register again.") from None
+    if claimed != str(board_id):
+        raise Refused(NOT_YOURS, "This token is for another board.")
+    return board_by_id(board_id)
 # --8<-- [end:token]
 
 
@@ -98,18 +110,23 @@ def visible_to(teacher_id):
 
 
 def lesson_state(teacher_id, show):
-    """The state "lesson X, part N", with its content, or a Refused saying what is wrong."""
+    """The state "lesson X, part N", with its content.
+
+    A lesson or part that is not there (any more: edited, or deleted on the other host)
+    is still a command in the remote's order, shown as "missing": refusing it would leave
+    the board a gap in the remote's numbers, and throw the teacher out mid-lesson.
+    """
     try:
         lesson_id, part = uuid.UUID(str(show["lesson"])), show["part"]
     except (KeyError, TypeError, ValueError):
         raise Refused(BAD_MESSAGE, "show needs a lesson id and a part number.") from None
     lesson = (Node.objects.filter(pk=lesson_id, kind=Kind.LESSON)
               .filter(visible_to(teacher_id)).first())
-    if lesson is None:
-        raise Refused(BAD_MESSAGE, "No such lesson.")
-    content = parts(lesson)
-    if not isinstance(part, int) or isinstance(part, bool) or not 0 <= part < len(content):
-        raise Refused(BAD_MESSAGE, f"This lesson has parts 0 to {len(content) - 1}.")
+    if not isinstance(part, int) or isinstance(part, bool):
+        raise Refused(BAD_MESSAGE, "part is a number.")
+    content = parts(lesson) if lesson else []
+    if not 0 <= part < len(content):
+        return {"screen": "missing", "lesson": str(lesson_id), "part": part}
     return {"screen": "lesson", "lesson": str(lesson.pk), "title": lesson.title,
             "part": part, "parts": len(content), "content": content[part]}
 
@@ -119,16 +136,13 @@ def lesson_state(teacher_id, show):
 def record(board, remote, seq, state):
     """Store a command once: the same (remote, seq) again, on either host, is the same row.
 
-    Returns the stored command's (id, state): a command sent again keeps what it said the
-    first time on this host.
+    Returns the stored command: a command sent again keeps what it said the first time on
+    this host.
     """
-    cid = command_id(remote, seq)
+    cid = command_id(board.pk, remote, seq)
     Command.objects.bulk_create([Command(id=cid, board=board, remote=remote, seq=seq,
                                          state=state)], ignore_conflicts=True)
-    stored = Command.objects.get(pk=cid)
-    if stored.board_id != board.pk:
-        raise Refused(BAD_MESSAGE, "This remote's number was used for another board.")
-    return stored
+    return Command.objects.get(pk=cid)
 # --8<-- [end:record]
 
 
@@ -140,11 +154,12 @@ def paired(board, teacher):
 
 # --8<-- [start:backlog]
 def backlog(board_id, applied):
-    """The board's commands that follow what it applied: per remote, seq above its last."""
+    """The board's commands that follow what it applied: per remote, seq above its last;
+    of the last BACKLOG only."""
     return list(Command.objects.raw(
-        "SELECT * FROM boards_command WHERE board_id = %s "
+        "SELECT * FROM boards_command WHERE board_id = %s AND created > now() - %s "
         "AND seq > COALESCE((%s::jsonb ->> remote::text)::int, 0) ORDER BY created, seq",
-        [board_id, applied_json(applied)]))
+        [board_id, BACKLOG, applied_json(applied)]))
 # --8<-- [end:backlog]
 
 

@@ -22,3 +22,11 @@ class PairSerializer(serializers.Serializer):
 
 class RemoteTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown to the realtime service in the remote's hello")
+
+
+class RegisteredBoardSerializer(BoardSerializer):
+    token = serializers.CharField(read_only=True,
+                                  help_text="The board shows it in its websocket hello")
+
+    class Meta(BoardSerializer.Meta):
+        fields = [*BoardSerializer.Meta.fields, "token"]

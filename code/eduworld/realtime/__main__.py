@@ -22,13 +22,15 @@ def arguments():
 
 
 async def main(args):
+    from django.conf import settings
+
+    from .codes import GOING_AWAY
     from .listener import listen
-    from .protocol import GOING_AWAY
     from .server import Hub, application
 
-    hub = Hub([o for o in args.origins.split(",") if o],
-              os.environ.get("EDUWORLD_HOST_NAME", "localhost"))
-    app = application(hub, args.ping_interval, args.ping_timeout, args.max_message_bytes)
+    hub = Hub([o for o in args.origins.split(",") if o], settings.HOST_NAME,
+              args.max_message_bytes)
+    app = application(hub, args.ping_interval, args.ping_timeout)
     server = app.listen(args.port, address=args.address, xheaders=True)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

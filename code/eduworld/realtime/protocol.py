@@ -1,29 +1,33 @@
 """The messages of /ws/, checked before anything acts on them.
 
-Every message is one JSON object with a "type". A board says hello with its id and, per
-remote, the last command it applied; a remote says hello with the board's id, its own id
-and a token from the API (`POST /api/boards/<id>/remote/`). Anything else is refused: the
-socket is closed with a code that says why, and nothing is written.
+Every message is one JSON object with a "type". A board says hello with its id, the token
+it was given when it registered (`POST /api/boards/`) and, per remote, the last command it
+applied; a remote says hello with the board's id, its own id and a token from the API
+(`POST /api/boards/<id>/remote/`). Anything else is refused: the socket is closed with a
+code that says why (codes.py), and nothing is written.
 """
 
 import json
 import uuid
 
-from eduworld.boards.commands import BAD_MESSAGE, NO_SESSION, Refused
+from .codes import BAD_MESSAGE, NO_HELLO, NO_SESSION, TOO_BIG, Refused
 
-GOING_AWAY = 1001          # this service is stopping: connect to the other host
-SERVER_ERROR = 1011        # this host cannot serve now (its database): the other host can
-NO_HELLO = 4408            # the first message must be a hello, and in time
-MAX_REMOTES = 200          # entries in a board's "applied": far more than a classroom has
+# Entries in a board's "applied": remotes heard from in the last day or so (the board
+# forgets older ones, the backlog covers a day: boards.commands.BACKLOG).
+MAX_REMOTES = 200
 TYPES = {"hello", "command", "ping"}
 
 
-def parse(raw):
+def parse(raw, max_bytes):
+    # Checked here, not only by Tornado's frame limit: Tornado aborts the connection right
+    # after its 1009, and the close frame often never reaches the client.
+    if len(raw) > max_bytes:
+        raise Refused(TOO_BIG, f"A message is at most {max_bytes} bytes.")
     if isinstance(raw, bytes):
         raise Refused(BAD_MESSAGE, "Messages are JSON text, not binary.")
     try:
         message = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep is not JSON we read either
         raise Refused(BAD_MESSAGE, "Not JSON.") from None
     if not isinstance(message, dict) or message.get("type") not in TYPES:
         raise Refused(BAD_MESSAGE, f"A message is an object with a type: {sorted(TYPES)}.")
@@ -45,22 +49,23 @@ def a_seq(value, what):
 
 # --8<-- [start:hello]
 def hello(message):
-    """(role, board id, details): a board's applied vector, or a remote's id and token."""
+    """(role, board id, details): the token, and a board's applied vector or a remote's id."""
     if message["type"] != "hello":
         raise Refused(NO_HELLO, "Say hello first.")
     role = message.get("role")
+    if role not in ("board", "remote"):
+        raise Refused(BAD_MESSAGE, "role is board or remote.")
     board = a_uuid(message.get("board"), "board")
+    token = message.get("token")
+    if not isinstance(token, str) or not token:
+        raise Refused(NO_SESSION, "No token: a board registers, a remote pairs, first.")
     if role == "board":
         applied = message.get("applied", {})
         if not isinstance(applied, dict) or len(applied) > MAX_REMOTES:
             raise Refused(BAD_MESSAGE, f"applied maps at most {MAX_REMOTES} remotes to numbers.")
-        return role, board, {a_uuid(k, "a remote"): a_seq(v, "applied") for k, v in applied.items()}
-    if role == "remote":
-        token = message.get("token")
-        if not isinstance(token, str) or not token:
-            raise Refused(NO_SESSION, "No sign-in: pair the remote first.")
-        return role, board, {"remote": a_uuid(message.get("remote"), "remote"), "token": token}
-    raise Refused(BAD_MESSAGE, "role is board or remote.")
+        return role, board, {"token": token, "applied": {
+            a_uuid(k, "a remote"): a_seq(v, "applied") for k, v in applied.items()}}
+    return role, board, {"token": token, "remote": a_uuid(message.get("remote"), "remote")}
 # --8<-- [end:hello]
 
 

@@ -12,19 +12,21 @@ import tornado.websocket
 from django.db import DatabaseError, close_old_connections, connections
 
 from eduworld.boards import commands
-from eduworld.boards.commands import Refused
 
-from . import protocol
+from . import codes, protocol
+from .codes import Refused
 
 log = logging.getLogger("eduworld.realtime")
 HELLO_TIMEOUT = 5  # seconds a new socket has to say hello
+BACKSTOP = 64      # Tornado's own limit, in protocol limits
 
 
 class Hub:
     """Which sockets watch which board, and the thread pool that Django runs in."""
 
-    def __init__(self, origins, host_name):
+    def __init__(self, origins, host_name, max_message_bytes=16384):
         self.origins = set(origins)
+        self.max_message_bytes = max_message_bytes
         self.host_name = host_name
         self.boards = {}   # board id -> the BoardSockets showing it
         self.sockets = set()
@@ -93,14 +95,15 @@ class Socket(tornado.websocket.WebSocketHandler):
         self.role = None
 
     def check_origin(self, origin):
-        # Only pages of the pair's own origins: another site's page cannot steer a board
-        # with a teacher's browser.
+        # Only the pair's own pages: a page of another site, open in a teacher's or a
+        # classroom's browser, cannot use it to reach the service. (A program that is not
+        # a browser sends any Origin it likes: the tokens are what keep boards apart.)
         return origin in self.hub.origins
 
     def open(self):
         self.hub.sockets.add(self)
         self.timer = asyncio.get_running_loop().call_later(
-            HELLO_TIMEOUT, self.refuse, Refused(protocol.NO_HELLO, "No hello in time."))
+            HELLO_TIMEOUT, self.refuse, Refused(codes.NO_HELLO, "No hello in time."))
 
     def on_close(self):
         self.timer.cancel()
@@ -120,7 +123,7 @@ class Socket(tornado.websocket.WebSocketHandler):
         # Tornado handles one message of a socket at a time when this is a coroutine, so a
         # remote's commands are stored in the order it sent them.
         try:
-            message = protocol.parse(raw)
+            message = protocol.parse(raw, self.hub.max_message_bytes)
             if message["type"] == "ping":
                 await self.send({"type": "pong"})
             elif self.role is None:
@@ -128,20 +131,20 @@ class Socket(tornado.websocket.WebSocketHandler):
             elif self.role == "remote":
                 await self.command(*protocol.command(message))
             else:
-                raise Refused(commands.BAD_MESSAGE, "A board only listens.")
+                raise Refused(codes.BAD_MESSAGE, "A board only listens.")
         except Refused as refused:
             self.refuse(refused)
         except DatabaseError as err:
             # This host's database is not answering: the other host's is, probably.
             log.warning("database error: %s", err)
-            self.close(protocol.SERVER_ERROR, "This host's database is unavailable.")
+            self.close(codes.SERVER_ERROR, "This host's database is unavailable.")
     # --8<-- [end:on-message]
 
     async def hello(self, role, board_id, details):
         self.timer.cancel()
         if role == "board":
-            board = await self.hub.run(commands.board_by_id, board_id)
-            await self.become_board(board, details)
+            board = await self.hub.run(commands.board_for_screen, board_id, details["token"])
+            await self.become_board(board, details["applied"])
         else:
             board = await self.hub.run(commands.board_for_remote, board_id, details["token"])
             self.board, self.remote = board, details["remote"]
@@ -171,7 +174,16 @@ class Socket(tornado.websocket.WebSocketHandler):
     async def deliver(self, command):
         if command.pk not in self.delivered:
             self.delivered.add(command.pk)
-            await self.send(commands.message(command))
+            self.send_soon(commands.message(command))
+
+    def send_soon(self, message):
+        """Queue a message without waiting for it to leave: one board whose network is gone
+        (its buffer full until the ping timeout) must not hold up every other board."""
+        try:
+            sending = self.write_message(json.dumps(message))
+        except tornado.websocket.WebSocketClosedError:
+            return  # its on_close cleans up
+        sending.add_done_callback(lambda done: done.cancelled() or done.exception())
     # --8<-- [end:board-hello]
 
     async def command(self, seq, show):
@@ -184,11 +196,13 @@ class Socket(tornado.websocket.WebSocketHandler):
                          "state": stored.state})
 
 
-def application(hub, ping_interval, ping_timeout, max_message_bytes):
+def application(hub, ping_interval, ping_timeout):
     return tornado.web.Application(
         [(r"/ws/", Socket, {"hub": hub})],
         # Pings find a client that vanished (power off, cable cut) without closing.
         websocket_ping_interval=ping_interval,
         websocket_ping_timeout=ping_timeout,
-        websocket_max_message_size=max_message_bytes,
+        # A backstop far above the protocol's limit: Tornado reads no more than this into
+        # memory, and drops the connection (without a reliable 1009) past it.
+        websocket_max_message_size=BACKSTOP * hub.max_message_bytes,
     )

@@ -9,6 +9,12 @@ const STORE = "eduworld.board";
 const HOLD_MS = 15000;
 // A code about to expire is not worth showing: nobody can type it in time.
 const CODE_MARGIN_MS = 5000;
+// A code that has just expired may have been typed on the other host in its last seconds:
+// wait this long before asking whether it paired, so that the answer has crossed over.
+const CODE_GRACE_MS = 5000;
+// A remote not heard from for this long is forgotten; the server replays one day at most
+// (boards.commands.BACKLOG), so its old commands cannot come back.
+const FORGET_REMOTE_MS = 25 * 3600 * 1000;
 
 const screen = document.getElementById("screen");
 const banner = document.getElementById("banner");
@@ -31,9 +37,12 @@ const hook = (window.eduworldBoard = {
 function load() {
   try {
     const stored = JSON.parse(localStorage.getItem(STORE));
-    if (stored && stored.id) return { id: stored.id, applied: stored.applied || {}, shown: stored.shown };
+    if (stored && stored.id) {
+      return { id: stored.id, token: stored.token, applied: stored.applied || {},
+               heard: stored.heard || {}, shown: stored.shown };
+    }
   } catch { /* unreadable: start as a new board */ }
-  return { id: null, applied: {} };
+  return { id: null, applied: {}, heard: {} };
 }
 
 function save() {
@@ -48,18 +57,22 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // does not make its requests hers (and they need no CSRF token).
 async function call(url, options = {}) {
   const answer = await fetch(url, { credentials: "omit", cache: "no-store", ...options });
-  return { status: answer.status, data: await answer.json().catch(() => null) };
+  const data = await answer.json().catch(() => null);
+  // The code's expiry is the server's time; this computer's clock may be minutes off.
+  // Keep it as a moment on our own clock: now + what the server says is left.
+  const serverNow = Date.parse(answer.headers.get("Date")) || Date.now();
+  if (data && data.code_expires) data.expiresAt = Date.now() + Date.parse(data.code_expires) - serverNow;
+  return { status: answer.status, data };
 }
 
 function codeShowable(board) {
-  return Boolean(board.code && board.code_expires &&
-                 Date.parse(board.code_expires) > Date.now() + CODE_MARGIN_MS);
+  return Boolean(board.code && board.expiresAt > Date.now() + CODE_MARGIN_MS);
 }
 
 async function currentBoard(key) {
   if (saved.id) {
     const { status, data } = await call(`/api/boards/${saved.id}/`);
-    if (status === 200 && (data.paired || codeShowable(data))) return data;
+    if (status === 200 && saved.token && (data.paired || codeShowable(data))) return data;
     if (status !== 200 && status !== 404) throw new Error(`the server answered ${status}`);
   }
   const { status, data } = await call("/api/boards/", {
@@ -68,7 +81,7 @@ async function currentBoard(key) {
     body: JSON.stringify({ name: "Board " + uuid4().slice(0, 4) }),
   });
   if (status !== 201) throw new Error((data && data.detail) || `the server answered ${status}`);
-  saved = { id: data.id, applied: {} };
+  saved = { id: data.id, token: data.token, applied: {}, heard: {} };
   hook.shown = null;
   save();
   return data;
@@ -95,7 +108,7 @@ function useBoard(board) {
   clearTimeout(codeTimer);
   if (!paired) {
     renderCode(board.code);
-    codeTimer = setTimeout(renewCode, Math.max(1000, Date.parse(board.code_expires) - Date.now()));
+    codeTimer = setTimeout(renewCode, Math.max(1000, board.expiresAt + CODE_GRACE_MS - Date.now()));
   } else {
     render(hook.shown || { screen: "paired" });
   }
@@ -108,7 +121,20 @@ async function renewCode() {
   if (saved.id !== before && link) link.restart();
 }
 
-const hello = () => ({ type: "hello", role: "board", board: saved.id, applied: saved.applied });
+const hello = () => {
+  forgetOldRemotes();
+  return { type: "hello", role: "board", board: saved.id, token: saved.token, applied: saved.applied };
+};
+
+function forgetOldRemotes() {
+  const now = Date.now();
+  for (const remote of Object.keys(saved.applied)) {
+    if (!(now - (saved.heard[remote] || 0) < FORGET_REMOTE_MS)) {
+      delete saved.applied[remote];
+      delete saved.heard[remote];
+    }
+  }
+}
 
 function onMessage(message) {
   if (message.type === "welcome" && message.board && message.board.paired && !paired) {
@@ -129,7 +155,8 @@ function onStatus(status, details) {
     showBanner(`The server refused this board: ${details.words} (code ${details.code})`);
     // An unknown board (removed, or registered on a host that died before passing it on):
     // find out which, register anew if need be, and try the other host.
-    if (details.code === 4404) setTimeout(recoverUnknown, 5000);
+    // A board whose token is refused registers anew.
+    if (details.code === 4404 || details.code === 4401) setTimeout(recoverUnknown, 5000);
   } else {
     const verb = status === "connecting" ? "connecting to" : "reconnecting to";
     statusLine.textContent = `${verb} ${details.host}…`;
@@ -192,9 +219,9 @@ function giveUp(remote) {
   const inOrder = Array.from(waiting.values(), (entry) => entry.command).sort((a, b) => a.seq - b.seq);
   waiting.clear();
   for (const command of inOrder) {
-    for (let seq = (saved.applied[remote] || 0) + 1; seq < command.seq; seq += 1) {
-      hook.skipped.push({ remote, seq });
-    }
+    const from = (saved.applied[remote] || 0) + 1;
+    // One entry per gap, not per number: a remote's number may be far off.
+    if (from < command.seq) hook.skipped.push({ remote, from, to: command.seq - 1 });
     apply(command);
   }
   schedule(remote);
@@ -202,6 +229,7 @@ function giveUp(remote) {
 
 function apply(command) {
   saved.applied[command.remote] = command.seq;
+  saved.heard[command.remote] = Date.now();
   saved.shown = command.state;
   save();  // before showing it: a reload right now must not apply it again
   appliedIds.add(command.id);
@@ -232,6 +260,9 @@ function render(state) {
                   el("p", "board-hint", "Waiting for a lesson."));
   } else if (state.screen === "lesson") {
     renderLesson(state);
+  } else if (state.screen === "missing") {
+    screen.append(el("p", "board-message", "This part of the lesson is not there any more."),
+                  el("p", "board-hint", "It was changed or removed: pick it again on the remote."));
   }
 }
 

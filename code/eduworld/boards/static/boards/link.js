@@ -16,6 +16,7 @@ const REFUSED = (code) => code >= 4400 && code <= 4499;
 const CLOSE_WORDS = {
   1001: "The server is going away (it restarts or shuts down).",
   1009: "A message was too big for the server.",
+  1011: "This host cannot serve now (its database); trying the other host.",
   4400: "The server did not accept a message from this page.",
   4401: "Not signed in, or the sign-in has expired.",
   4403: "This board belongs to someone else.",

@@ -273,6 +273,7 @@ function describe(state) {
   if (!state) return "Showing: nothing yet";
   if (state.screen === "blank") return "Showing: Blank";
   if (state.screen === "paired") return "Showing: paired, waiting for a lesson";
+  if (state.screen === "missing") return "Showing: a part that is not there any more";
   return `Showing: ${state.title}, part ${state.part + 1} of ${state.parts}`;
 }
 
