@@ -28,7 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import invoked, quiet, run_options, save, summary  # noqa: E402
+from results import (  # noqa: E402
+    invoked,
+    percentile,
+    print_figures,
+    quiet,
+    run_options,
+    save,
+    summary,
+)
 
 from lab import control, hosts, media  # noqa: E402
 from lab.client import Api  # noqa: E402
@@ -39,11 +47,6 @@ SECONDS = 65
 FILES = 200  # at least, per run and schedule
 MEAN_GAP = 0.3
 OUTAGE = 60
-
-
-def percentile(values, fraction):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(fraction * len(values)))]
 
 
 class Arrivals:
@@ -179,11 +182,7 @@ def main():
     figures["cron_over_watcher_p50"] = round(figures["2016_cron_arrival_p50_s"]["median"]
                                              / figures["watcher_arrival_p50_s"]["median"])
     figures["seed"] = args.seed
-    print(f"\n{'figure':<32} {'runs':>4} {'median':>9} {'min':>9} {'max':>9}")
-    for name, figure in sorted(figures.items()):
-        if isinstance(figure, dict):
-            print(f"{name:<32} {figure['runs']:>4} {figure['median']:>9} {figure['min']:>9} "
-                  f"{figure['max']:>9}")
+    print_figures(figures)
     print(f"watcher p99 / 2 s goal: {figures['watcher_p99_over_2s_goal']}; "
           f"2016 cron p50 / watcher p50: {figures['cron_over_watcher_p50']}")
     save("media", invoked("bench-media"), figures, before, args.force)

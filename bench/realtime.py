@@ -21,39 +21,25 @@ import time
 import uuid
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import invoked, quiet, run_options, save, summary  # noqa: E402
+from results import (  # noqa: E402
+    invoked,
+    percentile,
+    print_figures,
+    quiet,
+    run_options,
+    save,
+    summary,
+)
 
 from book.browser import chromium  # noqa: E402
 from lab import boards, config, control  # noqa: E402
 from lab.client import Api  # noqa: E402
 from lab.polling import wait_for  # noqa: E402
-from lab.realtime import Socket, board_hello, remote_hello  # noqa: E402
+from lab.realtime import board_hello, connect, paired_board, remote_hello  # noqa: E402
 
 COMMANDS = 300  # per remote and run
-
-
-def percentile(values, fraction):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(fraction * len(values)))]
-
-
-def connect(host):
-    address = config.ADDRESSES[host]
-    return Socket(f"ws://{address}/ws/", f"http://{address}")
-
-
-def paired_board():
-    """A board registered on host2 and paired on host1: its id, its token, a remote's."""
-    board = requests.post(f"http://{config.ADDRESSES['host2']}/api/boards/",
-                          json={"name": "bench"}, timeout=5).json()
-    teacher = Api("host1").sign_in()
-    teacher.post("/api/boards/pair/", {"code": board["code"]})
-    token = teacher.post(f"/api/boards/{board['id']}/remote/", {}).json()["token"]
-    return board["id"], board["token"], token
 
 
 def latencies(board, remote, remote_id, lesson):
@@ -73,9 +59,10 @@ def latencies(board, remote, remote_id, lesson):
 
 
 def measure_latency(run, samples):
-    board_id, board_token, token = paired_board()
+    paired = paired_board("bench")
+    board_id, token = paired["id"], paired["remote_token"]
     board = connect("host2")
-    board.send(board_hello(board_id, board_token))
+    board.send(board_hello(board_id, paired["token"]))
     board.receive()
     board.receive()  # the "paired" command
     for name, host in (("same_host", "host2"), ("across_hosts", "host1")):
@@ -138,11 +125,7 @@ def main():
     figures["poweroff_move_over_3s_goal"] = round(
         figures["move_after_poweroff_s"]["median"] / 3, 2)
     figures["commands_per_remote_and_run"] = COMMANDS
-    print(f"\n{'figure':<28} {'runs':>4} {'median':>9} {'min':>9} {'max':>9}")
-    for name, figure in sorted(figures.items()):
-        if isinstance(figure, dict):
-            print(f"{name:<28} {figure['runs']:>4} {figure['median']:>9} {figure['min']:>9} "
-                  f"{figure['max']:>9}")
+    print_figures(figures)
     print(f"across-host p99 / 100 ms goal: {figures['across_p99_over_100ms_goal']}; "
           f"move after power-off / 3 s goal: {figures['poweroff_move_over_3s_goal']}")
     save("realtime", invoked("bench-realtime"), figures, before, args.force)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from results import invoked, quiet, run_options, save, summary  # noqa: E402
+from results import invoked, print_figures, quiet, run_options, save, summary  # noqa: E402
 
 from lab import config, control, hosts  # noqa: E402
 from lab.client import Api  # noqa: E402
@@ -249,10 +249,7 @@ def main():
     finally:
         teardown()
     figures = {name: summary(values) for name, values in samples.items()}
-    print(f"\n{'figure':<28} {'runs':>4} {'median':>9} {'min':>9} {'max':>9}")
-    for name, figure in sorted(figures.items()):
-        print(f"{name:<28} {figure['runs']:>4} {figure['median']:>9} {figure['min']:>9} "
-              f"{figure['max']:>9}")
+    print_figures(figures)
     save("replication", invoked("bench-replication"), figures, before, args.force)
 
 

@@ -47,6 +47,22 @@ def summary(values, digits=None):
             "max": rounded(values[-1]), "runs": len(values)}
 
 
+def percentile(values, fraction):
+    """The value below which `fraction` of the values lie (nearest rank, no interpolation)."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(fraction * len(values)))]
+
+
+def print_figures(figures):
+    """The summaries among a bench's figures as a table, by name: runs, median, min, max."""
+    summaries = {name: f for name, f in sorted(figures.items()) if isinstance(f, dict)}
+    width = max(28, *(len(name) for name in summaries))
+    print(f"\n{'figure':<{width}} {'runs':>4} {'median':>9} {'min':>9} {'max':>9}")
+    for name, figure in summaries.items():
+        print(f"{name:<{width}} {figure['runs']:>4} {figure['median']:>9} {figure['min']:>9} "
+              f"{figure['max']:>9}")
+
+
 def cpu_busy(seconds=1.0):
     """Percent of all cores busy over `seconds` (/proc/stat; waiting for disk counts as idle).
 

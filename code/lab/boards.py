@@ -11,14 +11,14 @@ import requests
 
 from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
 
-from . import config
+from . import realtime
 from .polling import wait_for
 
 CODE = re.compile(r"\b(\d{3}) ?(\d{3})\b")
 
 
 def address(host, path):
-    return f"http://{config.ADDRESSES[host]}{path}"
+    return realtime.origin(host) + path
 
 
 class Page:
@@ -58,12 +58,8 @@ class Board(Page):
         found = CODE.search(self.page.locator("#screen").inner_text())
         return found and found.group(1) + found.group(2)
 
-    def wait_until_known_on(self, host, timeout=30):
-        """Until the board's row has reached `host` (replication: seconds at most after a
-        host's boot); a code typed there before would be "no board shows this code"."""
-        wait_for(lambda: requests.get(address(host, f"/api/boards/{self.id}/"),
-                                      timeout=5).status_code == 200,
-                 timeout, f"the board to be known on {host}")
+    def wait_until_known_on(self, host):
+        realtime.wait_until_board_on(host, self.id)
 
     def name(self):
         host = self.read("host") or "host1"

@@ -118,7 +118,7 @@ def main(argv=None):
             started = time.monotonic()
             tables, rows = control.wait_until_identical(args.wait)
             print(f"host1 and host2 hold the same rows: {tables} replicated tables, {rows} rows")
-            if control.read_state().get("chapter", "00") >= "04":
+            if control.chapter_from("04"):
                 left = max(0, args.wait - (time.monotonic() - started))
                 files = media.wait_until_media_identical(left)
                 print(f"host1 and host2 hold the same media: {len(files)} "

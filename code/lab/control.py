@@ -30,6 +30,11 @@ def read_state():
     return json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
 
 
+def chapter_from(chapter):
+    """Whether the running lab's chapter is `chapter` ("05") or a later one."""
+    return (read_state().get("chapter") or "00") >= chapter
+
+
 def write_state(**changes):
     STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
     state = {**read_state(), **changes}
@@ -334,7 +339,7 @@ def status():
                  "services": {}, "health": None}
         if powered:
             # The realtime service from chapter 5 on.
-            extra = ("realtime",) if (state.get("chapter") or "00") >= "05" else ()
+            extra = ("realtime",) if chapter_from("05") else ()
             for name in ("postgresql", "eduworld", "nginx", "ssh", *extra):
                 result = hosts.console(host, "systemctl", "is-active", service_unit(name),
                                        check=False)
@@ -379,7 +384,7 @@ def reach_from_browser():
     urls = " and ".join(f"http://{config.ADDRESSES[h]}/" for h in config.HOSTS)
     names = "\n".join(f"    {config.ADDRESSES[h]} {config.fqdn(h)}" for h in config.HOSTS)
     boards = ""
-    if (read_state().get("chapter") or "00") >= "05":
+    if chapter_from("05"):
         boards = (f"The classroom board: http://{config.ADDRESSES['host2']}/board/   "
                   f"the teacher's remote: http://{config.ADDRESSES['host1']}/remote/\n")
     return (f"EduWorld answers on {urls} (try /api/health/)\n"

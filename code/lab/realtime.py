@@ -10,8 +10,13 @@ import threading
 import time
 import uuid
 
+import requests
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
+
+from . import config
+from .client import Api
+from .polling import wait_for
 
 
 class Closed(Exception):
@@ -74,6 +79,38 @@ class Socket:
         self.loop.call_soon_threadsafe(self.conn.close)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+
+
+def origin(host):
+    """A host's origin, as its pages send it."""
+    return f"http://{config.ADDRESSES[host]}"
+
+
+def connect(host, from_origin=None):
+    """A socket to a host's /ws/ through nginx, from a page of that host unless told."""
+    return Socket(f"ws://{config.ADDRESSES[host]}/ws/", from_origin or origin(host))
+
+
+def wait_until_board_on(host, board_id, timeout=30):
+    """Until a board's row has reached `host` (replication: seconds at most after a host's
+    boot); a code typed there before would be "no board shows this code"."""
+    wait_for(lambda: requests.get(f"{origin(host)}/api/boards/{board_id}/",
+                                  timeout=5).status_code == 200,
+             timeout, f"the board to be known on {host}")
+
+
+def paired_board(name, register_on="host2", pair_on="host1"):
+    """A board registered on one host and paired there by the demo teacher through the
+    other: the API's answer ({id, code, token, ...}) and `remote_token`, the remote's."""
+    board = requests.post(f"{origin(register_on)}/api/boards/", json={"name": name},
+                          timeout=5).json()
+    wait_until_board_on(pair_on, board["id"])
+    teacher = Api(pair_on).sign_in()
+    paired = teacher.post("/api/boards/pair/", {"code": board["code"]})
+    assert paired.status_code == 200, paired.text
+    board["remote_token"] = teacher.post(f"/api/boards/{board['id']}/remote/",
+                                         {}).json()["token"]
+    return board
 
 
 def board_hello(board_id, token, applied=None):

@@ -9,36 +9,18 @@ what a browser would, with its Origin header.
 import uuid
 
 import pytest
-import requests
 from tornado.httpclient import HTTPClientError
 
 from lab import config, control
-from lab.polling import wait_for
-from lab.realtime import Socket, board_hello, remote_hello
+from lab.realtime import board_hello, connect, origin, paired_board, remote_hello
 
 pytestmark = pytest.mark.lab
 
 
-def origin(host):
-    return f"http://{config.ADDRESSES[host]}"
-
-
-def connect(host, from_origin=None):
-    return Socket(f"ws://{config.ADDRESSES[host]}/ws/", from_origin or origin(host))
-
-
 @pytest.fixture(scope="module")
 def board(chapter_lab):
-    """A board registered on host2 and paired by the demo teacher on host1; its token."""
-    board = requests.post(f"{origin('host2')}/api/boards/", json={"name": "Lokaal 7"},
-                          timeout=5).json()
-    wait_for(lambda: requests.get(f"{origin('host1')}/api/boards/{board['id']}/",
-                                  timeout=5).ok, 30, "the board to reach host1")
-    teacher = chapter_lab.api("host1").sign_in()
-    assert teacher.post("/api/boards/pair/", {"code": board["code"]}).status_code == 200
-    board["remote_token"] = teacher.post(f"/api/boards/{board['id']}/remote/",
-                                         {}).json()["token"]
-    return board
+    """A board registered on host2 and paired by the demo teacher on host1; its tokens."""
+    return paired_board("Lokaal 7")
 
 
 def count_commands(chapter_lab, host):
