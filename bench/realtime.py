@@ -34,7 +34,7 @@ from results import (  # noqa: E402
 )
 
 from book.browser import chromium  # noqa: E402
-from lab import boards, config, control  # noqa: E402
+from lab import boards, config, control, names  # noqa: E402
 from lab.client import Api  # noqa: E402
 from lab.polling import wait_for  # noqa: E402
 from lab.realtime import board_hello, connect, paired_board, remote_hello  # noqa: E402
@@ -111,7 +111,7 @@ def main():
     samples = {name: [] for name in ("same_host_p50_ms", "same_host_p99_ms",
                                      "across_hosts_p50_ms", "across_hosts_p99_ms",
                                      "move_after_poweroff_s", "move_after_freeze_s")}
-    with chromium() as browser:
+    with chromium(names.chromium_args()) as browser:
         for run in range(1, args.runs + 1):
             measure_latency(run, samples)
             measure_move(run, samples, browser, lambda: control.poweroff("host2"),

@@ -24,13 +24,13 @@ class BrowserMissing(RuntimeError):
 
 
 @contextlib.contextmanager
-def chromium():
-    """A headless Chromium; yields Playwright's Browser."""
+def chromium(args=()):
+    """A headless Chromium; yields Playwright's Browser. `args`: more command-line flags."""
     if not shutil.which(CHROMIUM):
         raise BrowserMissing(f"{CHROMIUM} not found: run `make setup` (Debian package chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=FLAGS)
+                                             args=FLAGS + list(args))
         try:
             yield browser
         finally:

@@ -46,7 +46,19 @@ SECRET_KEY = read_secret_key()
 # This host's own name: /api/health/ reports it, so a client can see which host answered.
 HOST_NAME = env("HOST_NAME", "localhost")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# --8<-- [start:front-end]
+# Chapter 6: the teacher's app is served by www and by both hosts, and talks to either host.
+# The origins it is served from (scheme://name) may send requests with the session cookie
+# (core/cors.py) and may write (Django's CSRF check reads the Origin header).
+APP_ORIGINS = env_list("APP_ORIGINS", "")
+CORS_ALLOWED_ORIGINS = APP_ORIGINS
+CSRF_TRUSTED_ORIGINS = APP_ORIGINS
+# The session and CSRF cookies on the root domain ("eduworld.test"): a teacher signed in
+# through one host is signed in on the other and on www. Empty: each host's own cookie.
+COOKIE_DOMAIN = env("COOKIE_DOMAIN", "") or None
+SESSION_COOKIE_DOMAIN = COOKIE_DOMAIN
+CSRF_COOKIE_DOMAIN = COOKIE_DOMAIN
+# --8<-- [end:front-end]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -64,10 +76,13 @@ INSTALLED_APPS = [
     "eduworld.boards",
     "eduworld.replication",
     "eduworld.limits",
+    "eduworld.teacher",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First: a preflight is answered before anything else looks at the request.
+    "eduworld.core.cors.CorsMiddleware",
     # Outside every transaction of the request: removes uploads whose row did not commit.
     "eduworld.assets.files.UncommittedFilesMiddleware",
     "eduworld.core.limits.BodySizeLimitMiddleware",
@@ -182,6 +197,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # The SPA reads the CSRF token from this cookie and echoes it in X-CSRFToken.
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "eduworld.core.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

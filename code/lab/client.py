@@ -8,13 +8,13 @@ import requests
 
 from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
 
-from . import config
+from . import names
 
 
 class Api:
     def __init__(self, host, timeout=5):
         self.host = host
-        self.base = f"http://{config.ADDRESSES[host]}"
+        self.base = names.url(host)  # by name: the session cookie is the root domain's
         self.timeout = timeout
         self.session = requests.Session()
 

@@ -13,7 +13,7 @@ import requests
 
 from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
 
-from . import config, hosts, image, network, provision, snapshot
+from . import config, hosts, image, names, network, provision, snapshot
 from .client import Api
 from .polling import wait_for
 from .shell import LabError, step
@@ -101,10 +101,11 @@ def up(chapter=None, fresh=False):
     key = provision.ensure_ssh_key()
     target = snapshot.folder(chapter)  # hashes what shapes the hosts: once per `up`
     found = target if not (fresh or again) and snapshot.complete(target) else None
-    with step("network: bridge, namespaces and cables"):
+    with step("network: bridge, namespaces and cables; the lab's names in /etc/hosts"):
         network.create_bridge()
         for host in config.HOSTS:
             network.plug_host(host)
+        names.write()
     if not again:
         with step(f"boot host1 and host2 from the snapshot of chapter {chapter}" if found
                   else "boot host1 and host2 from the bare base image"):
@@ -182,6 +183,7 @@ def down():
     with step("power off both hosts and remove the lab's namespaces, links and cgroups"):
         remove_hosts()
         network.remove_all()
+        names.remove()
         (provision.INVENTORY / "hosts.yml").unlink(missing_ok=True)
         STATE_FILE.unlink(missing_ok=True)
     print("==> lab down (caches kept in /var/cache/eduworld-lab)", flush=True)
@@ -380,16 +382,19 @@ def replication_line(replication):
 
 
 def reach_from_browser():
-    """What `up` prints last: where EduWorld answers, the sign-in, and what to try next."""
-    urls = " and ".join(f"http://{config.ADDRESSES[h]}/" for h in config.HOSTS)
-    names = "\n".join(f"    {config.ADDRESSES[h]} {config.fqdn(h)}" for h in config.HOSTS)
+    """What `up` prints last: the teacher's app (chapter 6 on), where EduWorld answers, the
+    sign-in, and what to try next. The names resolve on this machine (lab/names.py)."""
+    urls = " and ".join(f"{names.url(h)}/" for h in config.HOSTS)
+    app = ""
+    if chapter_from("06"):
+        app = f"The teacher's app: {names.FRONT_URL}/ (also at {urls})\n"
     boards = ""
     if chapter_from("05"):
-        boards = (f"The classroom board: http://{config.ADDRESSES['host2']}/board/   "
-                  f"the teacher's remote: http://{config.ADDRESSES['host1']}/remote/\n")
-    return (f"EduWorld answers on {urls} (try /api/health/)\n"
+        boards = (f"The classroom board: {names.url('host2')}/board/   "
+                  f"the teacher's remote: {names.url('host1')}/remote/\n")
+    return (f"{app}EduWorld answers on {urls} (try /api/health/)\n"
             f"Sign in: {TEACHER_EMAIL} / {TEACHER_PASSWORD} (demo data only)\n{boards}"
             "Next: ./eduworld-lab api host1 GET /api/auth/me/   "
             "Faults: ./eduworld-lab --help   Stop: ./eduworld-lab down\n"
-            f"To open *.{config.DOMAIN} in a browser on this machine, add to /etc/hosts:\n"
-            f"{names}")
+            f"The names *.{config.DOMAIN} are in /etc/hosts until `down`: "
+            "open them in a browser on this machine.")

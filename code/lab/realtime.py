@@ -14,7 +14,7 @@ import requests
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from . import config
+from . import config, names
 from .client import Api
 from .polling import wait_for
 
@@ -83,7 +83,7 @@ class Socket:
 
 def origin(host):
     """A host's origin, as its pages send it."""
-    return f"http://{config.ADDRESSES[host]}"
+    return names.url(host)
 
 
 def connect(host, from_origin=None):

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from lab import config
+from lab import names
 
 pytestmark = pytest.mark.lab
 
@@ -52,7 +52,7 @@ def health_times(api, flood_over):
 # --8<-- [start:flood]
 def test_a_sign_in_flood_gets_429s_while_health_answers_in_0_1_s(chapter_lab):
     """A sign-in flood gets 429s from nginx; health answers in 0.1 s (p95), 0.5 s at worst."""
-    base = f"http://{config.ADDRESSES['host1']}"
+    base = names.url("host1")
     flood_over = threading.Event()
     with ThreadPoolExecutor(CLIENTS + 1) as pool:
         monitor = pool.submit(health_times, chapter_lab.api("host1"), flood_over)

@@ -13,13 +13,13 @@ import pytest
 
 from book.browser import chromium
 from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
-from lab import config, control, media
+from lab import config, control, media, names
 from lab.polling import holds_for, wait_for
 from tests.samples import HTML, SVG_WITH_SCRIPT, png, png_chunk
 
 pytestmark = pytest.mark.lab
 
-HOST1 = f"http://{config.ADDRESSES['host1']}"
+HOST1 = names.url("host1")
 
 
 def marker_script(token):
@@ -55,7 +55,7 @@ def test_a_script_in_a_media_file_never_runs_in_eduworlds_origin(chapter_lab):
                                      + b"</script></html>")),
     }
     urls = {name: place(chapter_lab, name, content) for name, content in files.items()}
-    with chromium() as browser:
+    with chromium(names.chromium_args()) as browser:
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()
         page.goto(f"{HOST1}/api/auth/login/")

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from book.browser import chromium
 from eduworld.realtime import listener
-from lab import boards, config
+from lab import boards, config, names
 from lab.polling import wait_for
 
 pytestmark = [pytest.mark.lab, pytest.mark.browser]
@@ -41,7 +41,7 @@ MOVE_BOUND = (link_setting("DEAD_AFTER_MS") + link_setting("PING_EVERY_MS")
 
 @pytest.fixture(scope="module")
 def browser(chapter_lab):
-    with chromium() as browser:
+    with chromium(names.chromium_args()) as browser:
         yield browser
 
 

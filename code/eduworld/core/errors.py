@@ -26,6 +26,12 @@ def not_found(request, exception=None):
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+def csrf_failure(request, reason=""):
+    # Django's own page is HTML; the app shows `detail` to the teacher.
+    return JsonResponse({"detail": "This request was refused as a possible forgery (CSRF): "
+                                   "reload the page and try again."}, status=403)
+
+
 def server_error(request):
     return JsonResponse({"detail": "Server error. The host's log has the details."}, status=500)
 
