@@ -32,10 +32,13 @@ def marker_script(token):
 def place(chapter_lab, name, content):
     """Put a file in host1's media folder (as the eduworld user); return its URL."""
     folder = media.media_folder("host1") / "assets" / str(uuid.uuid4())
-    folder.mkdir()
+    # On a fresh lab nothing was uploaded yet: the assets folder is made here too.
+    assets_made = not folder.parent.exists()
+    folder.mkdir(parents=True)
     (folder / name).write_bytes(content)
+    owned = folder.parent if assets_made else folder
     chapter_lab.console("host1", "chown", "-R", "eduworld:eduworld",
-                        str(folder).replace(str(config.guest_disk("host1")), ""))
+                        str(owned).replace(str(config.guest_disk("host1")), ""))
     return f"{HOST1}/media/{folder.relative_to(media.media_folder('host1'))}/{name}"
 
 

@@ -56,9 +56,15 @@ export class Hosts {
 
   /** A write: never hedged; sent to another host, same key, when it got no answer. */
   async write(method, path, body, idempotencyKey, init = {}) {
-    const headers = { ...(init.headers || {}), "Content-Type": "application/json",
-                      "Idempotency-Key": idempotencyKey };
-    return this.send(path, { ...init, method, headers, body: JSON.stringify(body) }, false);
+    const headers = { ...(init.headers || {}), "Content-Type": "application/json" };
+    return this.writeBody(method, path, JSON.stringify(body), idempotencyKey, { ...init, headers });
+  }
+
+  /** A write whose body is sent as it is (FormData for an upload: the browser sets its
+   * Content-Type), by the same rules as write(). */
+  async writeBody(method, path, body, idempotencyKey, init = {}) {
+    const headers = { ...(init.headers || {}), "Idempotency-Key": idempotencyKey };
+    return this.send(path, { ...init, method, headers, body }, false);
   }
 
   async send(path, init, hedged) {

@@ -1,0 +1,239 @@
+// The teacher's app (chapter 6): one page, served by www and by both hosts, that sends each
+// request to whichever host answers (switching.js). This module starts it, signs the teacher
+// in and out, switches views by the address's #fragment, and says what happens: in the status
+// line, in the banner when no host answers, and which host answered ("via host1").
+import { Api } from "./api.js";
+import { Board } from "./board.js";
+import { $, focusOn, labelsOf, showProblem } from "./dom.js";
+import { Drafts } from "./drafts.js";
+import { Keys, newKey } from "./keys.js";
+import { Lesson } from "./lesson.js";
+import { Media } from "./media.js";
+import { Search } from "./search.js";
+import { Hosts } from "./switching.js";
+import { Tree } from "./tree.js";
+import { explain, UNREACHABLE } from "./words.js";
+
+const VIEWS = ["signin", "tree", "lesson", "search", "board"];
+const NAV = { tree: "nav-curriculum", lesson: "nav-curriculum", search: "nav-search", board: "nav-board" };
+
+/** The API's hosts, from /app/hosts.json on the page's own origin; else that origin. */
+async function hostList() {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), 3000);
+  try {
+    const answer = await fetch("/app/hosts.json", { cache: "no-store", signal: stop.signal });
+    const data = answer.ok ? await answer.json() : null;
+    if (data && Array.isArray(data.api) && data.api.length) return data.api;
+  } catch {
+    // The page's own origin serves the API too.
+  } finally {
+    clearTimeout(timer);
+  }
+  return [location.origin];
+}
+
+/** "host1" for http://host1.eduworld.test; an address as it is. */
+export function hostName(url) {
+  const { hostname, port } = new URL(url);
+  if (/^[\d.]+$|:/.test(hostname) || !hostname.includes(".")) return port ? `${hostname}:${port}` : hostname;
+  return hostname.split(".")[0];
+}
+
+class App {
+  constructor(hosts) {
+    this.hosts = hosts;
+    this.api = new Api(hosts, { onAnswer: () => this.showVia() });
+    this.keys = new Keys();
+    this.drafts = new Drafts();
+    this.me = null;
+    this.status = "starting";
+    this.waiting = new Map();  // name -> what to do again when a host answers
+    this.back = null;          // hosts.whenBack(), while no host answers
+    this.tree = new Tree(this);
+    this.lesson = new Lesson(this);
+    this.media = new Media(this);
+    this.search = new Search(this);
+    this.board = new Board(this);
+
+    $("signin-form").addEventListener("submit", (event) => this.signIn(event));
+    $("sign-out").addEventListener("click", () => this.signOut());
+    addEventListener("hashchange", () => this.route());
+  }
+
+  say(text) {
+    $("status").textContent = text;
+  }
+
+  showVia() {
+    $("via").textContent = `via ${hostName(this.hosts.current)}`;
+    $("via").title = `Answers come from ${this.hosts.current}`;
+  }
+
+  /** Show one view; its heading takes the focus, so a screen reader starts there. */
+  view(name, focus = true) {
+    for (const other of VIEWS) $(`${other}-view`).hidden = other !== name;
+    for (const link of document.querySelectorAll("#nav a")) link.removeAttribute("aria-current");
+    if (NAV[name]) $(NAV[name]).setAttribute("aria-current", "page");
+    if (focus) focusOn($(`${name}-view`).querySelector("h1"));
+  }
+
+  // --- When things go wrong ---
+
+  /**
+   * An answer that was not a success, told on `form` (or in the status line): per field, in
+   * words; a session that ended asks to sign in again; no host at all shows the banner.
+   */
+  report(form, answer) {
+    const problem = explain(answer, form ? labelsOf(form) : {});
+    if (problem.signIn) {
+      this.signInAgain(problem.message);
+    } else if (problem.unreachable) {
+      this.unreachable();
+      if (form) showProblem(form, { fields: {}, message: "Not sent: EduWorld cannot be reached at the moment." });
+    } else if (form) {
+      showProblem(form, problem);
+    } else {
+      this.say(problem.message);
+    }
+    return problem;
+  }
+
+  /** A view could not be loaded: say why; with no host, load it again when one answers. */
+  problem(answer) {
+    if (answer.unreachable) {
+      this.unreachable("show", () => this.route());
+      return;
+    }
+    this.report(null, answer);
+  }
+
+  /**
+   * No host answers. Show the banner, keep asking (hosts.whenBack), and when a host answers,
+   * hide it and do again what waited (`name`, `retry`: a save, the view). The session is
+   * kept: nobody is asked to sign in again for a network's fault.
+   */
+  unreachable(name, retry) {
+    if (name) this.waiting.set(name, retry);
+    this.status = "unreachable";
+    $("offline-banner").textContent = UNREACHABLE;
+    $("offline-banner").hidden = false;
+    if (this.back) return;
+    this.back = this.hosts.whenBack().then(async (host) => {
+      this.back = null;
+      $("offline-banner").hidden = true;
+      this.status = this.me ? "ready" : "signed out";
+      this.showVia();
+      this.say(`EduWorld answers again (via ${hostName(host)}).`);
+      const retries = [...this.waiting.values()];
+      this.waiting.clear();
+      for (const again of retries) await again();
+    });
+  }
+
+  // --- Signing in and out ---
+
+  async start() {
+    this.showVia();
+    const answer = await this.api.get("/api/auth/me/");
+    if (answer.ok) return this.signedIn(answer.data);
+    if (answer.unreachable) {
+      this.say("Waiting for EduWorld to answer…");
+      return this.unreachable("start", () => this.start());
+    }
+    this.showSignIn("");
+  }
+
+  showSignIn(message) {
+    this.me = null;
+    this.status = "signed out";
+    $("nav").hidden = $("account").hidden = true;
+    this.view("signin", false);
+    showProblem($("signin-form"), null);
+    $("signin-error").textContent = message;
+    this.say(message || "Please sign in.");
+    $("email").focus();
+  }
+
+  /** The API no longer knows this session: sign in again, then back to the same place. */
+  signInAgain(message) {
+    this.board.stop();
+    this.showSignIn(message);
+  }
+
+  async signIn(event) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const fields = {};
+    if (!$("email").value.trim()) fields.email = "Please type your email address.";
+    if (!$("password").value) fields.password = "Please type your password.";
+    if (Object.keys(fields).length) return showProblem(form, { fields, message: "" });
+    showProblem(form, null);
+    $("signin-button").disabled = true;
+    // Sets the csrftoken cookie that the sign-in must send back.
+    let answer = await this.api.refreshToken();
+    if (answer.ok) {
+      // Signing in creates nothing, and the API ignores keys on anonymous requests.
+      answer = await this.api.write("POST", "/api/auth/login/",
+                                    { email: $("email").value.trim(), password: $("password").value },
+                                    newKey());
+    }
+    $("signin-button").disabled = false;
+    if (!answer.ok) return this.report(form, answer);
+    $("password").value = "";
+    this.signedIn(answer.data);
+  }
+
+  signedIn(me) {
+    this.me = me;
+    this.status = "ready";
+    $("who").textContent = `Signed in as ${me.name || me.email}`;
+    $("nav").hidden = $("account").hidden = false;
+    const unsaved = this.drafts.lessons().length;
+    this.say(`Signed in as ${me.name || me.email}.` +
+             (unsaved ? ` ${unsaved} lesson(s) have unsaved changes on this device.` : ""));
+    this.route();
+  }
+
+  async signOut() {
+    const answer = await this.api.write("POST", "/api/auth/logout/", {}, this.keys.for("sign-out", null));
+    if (!answer.ok) return this.report(null, answer);
+    this.keys.done("sign-out");
+    this.board.stop();
+    this.showSignIn("");
+    this.say("Signed out.");
+  }
+
+  // --- Views by address: #/ (the subjects), #/node/<id>, #/search, #/board ---
+
+  async route() {
+    if (!this.me) return;
+    const hash = location.hash.replace(/^#/, "") || "/";
+    const node = /^\/node\/([0-9a-fA-F-]{36})$/.exec(hash);
+    if (node) return this.tree.showNode(node[1]);
+    if (hash === "/search") return this.search.show();
+    if (hash === "/board") return this.board.show();
+    return this.tree.showRoot();
+  }
+}
+
+const hosts = new Hosts(await hostList());
+const app = new App(hosts);
+
+// What tests (and curious readers, in the console) read: which host answers, every attempt
+// Hosts made, how often it switched, and where the teacher's work stands.
+window.eduworldApp = {
+  get status() { return app.status; },
+  get host() { return hosts.current; },
+  get via() { return hostName(hosts.current); },
+  get hosts() { return hosts.hosts; },
+  get log() { return hosts.log; },
+  get switches() { return hosts.switches; },
+  get me() { return app.me && app.me.email; },
+  get lesson() { return app.lesson.node && { id: app.lesson.node.id, state: app.lesson.state }; },
+  get waiting() { return [...app.waiting.keys()]; },
+  get drafts() { return app.drafts.lessons(); },
+  get remote() { return app.board.hook; },
+};
+
+app.start();
