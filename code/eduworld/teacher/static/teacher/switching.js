@@ -14,10 +14,13 @@
 export const HEDGE_AFTER_MS = 800;      // a read unanswered this long is also sent elsewhere
 export const TIMEOUT_MS = 10000;        // a host that has not answered in 10 s is given up
 export const PROBE_EVERY_MS = 2000;     // how often an unreachable pair is asked again
+export const PROBE_TIMEOUT_MS = 3000;   // a health probe needs no school-network patience
 // The budget: each request earns a tenth of a retry, up to BUDGET_MAX saved retries; a
 // retry or a hedge spends one. A pair that fails every request gets about one retry in ten.
 export const BUDGET_PER_REQUEST = 0.1;
 export const BUDGET_MAX = 5;
+
+const LOG_KEEP = 5000;
 
 // nginx answers for a host whose application is down: treat those as no answer.
 const NOT_SERVED = new Set([502, 503, 504]);
@@ -45,7 +48,11 @@ export class Hosts {
     const random = options.random || Math.random;
     this.current = this.hosts[Math.floor(random() * this.hosts.length)];
     this.budget = BUDGET_MAX;
-    this.log = [];       // {host, path, outcome}: what each attempt did (the tests read it)
+    this.probeTimeoutMs = options.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
+    // What each attempt did: {t, host, method, path, kind, outcome}; kind is first, hedge,
+    // retry or probe. The tests and the bench read it; the last LOG_KEEP entries are kept.
+    this.log = [];
+    this.sent = 0;       // requests the app made (each is one or more attempts)
     this.switches = 0;
   }
 
@@ -69,6 +76,7 @@ export class Hosts {
 
   async send(path, init, hedged) {
     this.budget = Math.min(BUDGET_MAX, this.budget + BUDGET_PER_REQUEST);
+    this.sent += 1;
     const tried = [];
     let host = this.current;
     while (host) {
@@ -76,7 +84,7 @@ export class Hosts {
       const other = this.next(tried);
       const answer = hedged && other
         ? await this.hedge(host, other, path, init, tried)
-        : await this.attempt(host, path, init);
+        : await this.attempt(host, path, init, null, tried.length > 1 ? "retry" : "first");
       if (answer.response) {
         this.use(answer.host);
         return answer.response;
@@ -91,22 +99,23 @@ export class Hosts {
 
   // One request to one host: {response} when it answered, {refused} when the connection
   // was refused or reset (the request never arrived), {} when it did not answer in time.
-  async attempt(host, path, init, signal) {
+  async attempt(host, path, init, signal, kind = "first", timeoutMs = this.timeoutMs) {
     const stop = new AbortController();
-    const timer = setTimeout(() => stop.abort(), this.timeoutMs);
+    const timer = setTimeout(() => stop.abort(), timeoutMs);
+    const note = (outcome, result) => this.note(host, init.method, path, kind, outcome, result);
     const onAbort = () => stop.abort();
     if (signal) signal.addEventListener("abort", onAbort);
     const started = performance.now();
     try {
       const response = await this.fetch(host + path, { ...init, signal: stop.signal,
                                                        credentials: "include" });
-      if (NOT_SERVED.has(response.status)) return this.note(host, path, "not served", {});
-      return this.note(host, path, "answered", { response, host });
+      if (NOT_SERVED.has(response.status)) return note("not served", {});
+      return note("answered", { response, host });
     } catch {
-      if (signal && signal.aborted) return this.note(host, path, "abandoned", {});
+      if (signal && signal.aborted) return note("abandoned", {});
       // A refusal comes back at once; a timeout after timeoutMs.
-      const quick = performance.now() - started < this.timeoutMs / 2;
-      return this.note(host, path, quick ? "refused" : "no answer", { refused: quick });
+      const quick = performance.now() - started < timeoutMs / 2;
+      return note(quick ? "refused" : "no answer", { refused: quick });
     } finally {
       clearTimeout(timer);
       if (signal) signal.removeEventListener("abort", onAbort);
@@ -117,21 +126,23 @@ export class Hosts {
   // the same read to `other` too. The first answer wins; the other request is abandoned.
   async hedge(host, other, path, init, tried) {
     const cancel = { [host]: new AbortController(), [other]: new AbortController() };
-    const first = this.attempt(host, path, init, cancel[host].signal);
+    const first = this.attempt(host, path, init, cancel[host].signal,
+                               tried.length > 1 ? "retry" : "first");
     let timer;
     const late = new Promise((resolve) => { timer = setTimeout(resolve, this.hedgeAfterMs); });
     const early = await Promise.race([first, late]);
     clearTimeout(timer);
     if (early || !this.spend()) return early || first;
     tried.push(other);
-    const second = this.attempt(other, path, init, cancel[other].signal);
+    const second = this.attempt(other, path, init, cancel[other].signal, "hedge");
     const winner = await firstAnswer([first, second]);
     if (winner.response) cancel[winner.host === host ? other : host].abort();
     return winner;
   }
 
-  note(host, path, outcome, result) {
-    this.log.push({ host, path, outcome });
+  note(host, method, path, kind, outcome, result) {
+    this.log.push({ t: Math.round(performance.now()), host, method, path, kind, outcome });
+    if (this.log.length > LOG_KEEP) this.log.splice(0, this.log.length - LOG_KEEP);
     return result;
   }
 
@@ -156,7 +167,8 @@ export class Hosts {
   async whenBack(path = "/api/health/") {
     for (;;) {
       for (const host of [this.current, ...this.hosts.filter((h) => h !== this.current)]) {
-        const answer = await this.attempt(host, path, { method: "GET" });
+        const answer = await this.attempt(host, path, { method: "GET" }, null, "probe",
+                                          this.probeTimeoutMs);
         if (answer.response && answer.response.ok) {
           this.use(host);
           return host;
