@@ -28,7 +28,7 @@ CHAOS_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab test-book lint docs docs-build \
-	diagrams slides slides-pdf bench bench-replication bench-media bench-realtime bench-disk bench-versions chaos clean
+	diagrams slides slides-pdf bench bench-replication bench-media bench-realtime bench-failover bench-disk bench-versions chaos clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -115,6 +115,9 @@ bench-media: setup ## measure uploads reaching the peer's disk (the watcher agai
 
 bench-realtime: setup ## measure the board's commands (remote to board, same host and across) and how fast a board moves after a power-off or a freeze, 3+ runs
 	@$(BIN)/python bench/realtime.py $(BENCH_ARGS)
+
+bench-failover: setup ## measure the teacher's app when its host is powered off, frozen or cut off (fault to next action, p50/p99) and what hedging costs, 3+ runs
+	@$(BIN)/python bench/failover.py $(BENCH_ARGS)
 
 chaos: setup ## the chaos run: API clients on both hosts under a seeded nemesis, then every acknowledged write checked (CHAOS_ARGS="--seed N --seconds S")
 	@$(BIN)/python bench/chaos.py $(CHAOS_ARGS)

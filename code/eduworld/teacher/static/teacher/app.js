@@ -229,6 +229,7 @@ window.eduworldApp = {
   get hosts() { return hosts.hosts; },
   get log() { return hosts.log; },
   get switches() { return hosts.switches; },
+  get sent() { return hosts.sent; },
   get me() { return app.me && app.me.email; },
   get lesson() { return app.lesson.node && { id: app.lesson.node.id, state: app.lesson.state }; },
   get waiting() { return [...app.waiting.keys()]; },
