@@ -69,10 +69,19 @@ class App:
         started = time.monotonic()
         self.go("#/")  # from elsewhere, so that the lesson is read anew
         self.go(f"#/node/{lesson_id}")
-        wait_for(lambda: (self.read("lesson") or {}).get("id") == lesson_id
-                 and self.page.locator("#lesson-view").is_visible(), timeout,
-                 f"lesson {lesson_id} to be shown")
+        try:
+            wait_for(lambda: (self.read("lesson") or {}).get("id") == lesson_id
+                     and self.page.locator("#lesson-view").is_visible(), timeout,
+                     f"lesson {lesson_id} to be shown")
+        except TimeoutError as err:
+            raise AssertionError(f"{err}\n{self.describe()}") from None
         return time.monotonic() - started
+
+    def describe(self):
+        """What the page shows and did last: for a failure's message."""
+        return (f"status {self.status()!r}, host {self.host()}, banner {self.banner()!r}, "
+                f"errors {self.errors()}, page errors {self.problems}, "
+                f"last attempts {self.log()[-6:]}")
 
     def type_text(self, text):
         self.page.locator("#lesson-body").fill(text)

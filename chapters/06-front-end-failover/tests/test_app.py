@@ -148,7 +148,7 @@ def test_a_lesson_created_just_before_its_host_died_exists_once_on_both_hosts(
         assert chapter_lab.sql(host, sql).strip() == "1", f"{host} does not hold exactly one"
 
 
-def test_no_ping_pong_one_switch_per_fault_and_none_back(app, unit, faults):
+def test_no_ping_pong_one_switch_per_fault_and_none_back(chapter_lab, app, unit, faults):
     """Power off the app's host, work, bring it back, work on: the app switched once and
     every attempt after the switch went to the other host."""
     lessons = unit["lessons"]
@@ -159,7 +159,7 @@ def test_no_ping_pong_one_switch_per_fault_and_none_back(app, unit, faults):
         app.open_lesson(lesson)
     switched_at = len(app.log())
     faults.boot(used)
-    Api(used).sign_in()  # serving again, with the session table replicated
+    chapter_lab.wait_until_serving(used)
     for lesson in lessons * 3:
         app.open_lesson(lesson)
     after = app.log()[switched_at:]

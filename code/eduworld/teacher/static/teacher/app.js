@@ -206,7 +206,14 @@ class App {
 
   // --- Views by address: #/ (the subjects), #/node/<id>, #/search, #/board ---
 
-  async route() {
+  // One view at a time, in the order the address changed: a view whose answer comes late
+  // (from a host that was slow to answer) must not replace the one asked for after it.
+  route() {
+    this.routing = (this.routing || Promise.resolve()).catch(() => {}).then(() => this.showRoute());
+    return this.routing;
+  }
+
+  async showRoute() {
     if (!this.me) return;
     const hash = location.hash.replace(/^#/, "") || "/";
     const node = /^\/node\/([0-9a-fA-F-]{36})$/.exec(hash);
