@@ -227,7 +227,7 @@ def test_a_teacher_builds_writes_and_finds_a_lesson(context, site):
     assert context.errors == []
 
 
-def test_unsaved_text_survives_a_reload_a_host_down_and_both_down(context, site):
+def test_unsaved_text_survives_a_reload_a_host_down_and_both_down(context, site, teacher):
     page = open_app(context, site)
     sign_in(page)
     lesson = lesson_path(page)
@@ -264,7 +264,7 @@ def test_unsaved_text_survives_a_reload_a_host_down_and_both_down(context, site)
     expect(page.locator("#lesson-state")).to_contain_text("waiting")
     assert app(page, "status") == "unreachable"
     assert app(page, "waiting") == [f"save:{lesson.id}"]
-    assert page.evaluate(f"localStorage.getItem('eduworld.draft.{lesson.id}')")
+    assert page.evaluate(f"localStorage.getItem('eduworld.draft.{teacher.id}.{lesson.id}')")
     page.get_by_label("Lesson text").press("End")
     page.keyboard.type(", nimbus")  # typed while waiting: saved with the rest
     page.unroute(API)

@@ -186,6 +186,7 @@ class App {
 
   signedIn(me) {
     this.me = me;
+    this.drafts.setOwner(me.id);
     this.status = "ready";
     $("who").textContent = `Signed in as ${me.name || me.email}`;
     $("nav").hidden = $("account").hidden = false;

@@ -16,7 +16,14 @@ export class Board {
 
   async show() {
     this.app.view("board");
-    if (this.remote) return;
+    if (this.remote) {
+      // Stopped by a sign-out or an ended session: start again from the pick of a board.
+      if (this.stopped) {
+        this.stopped = false;
+        await this.remote.showPick();
+      }
+      return;
+    }
     try {
       const { mountRemote } = await import("/static/boards/remote-control.js");
       this.remote = mountRemote({
@@ -40,6 +47,9 @@ export class Board {
   }
 
   stop() {
-    if (this.remote) this.remote.stop();
+    if (this.remote) {
+      this.remote.stop();
+      this.stopped = true;
+    }
   }
 }

@@ -53,7 +53,7 @@ export class Media {
     this.app.keys.done(action);
     showProblem(form, null);
     $("upload-file").value = "";
-    await this.show(lesson);
+    if (this.lesson === lesson) await this.show(lesson);  // not if another lesson is open now
     this.app.say(`“${answer.data.name}” added to the lesson.`);
   }
 }

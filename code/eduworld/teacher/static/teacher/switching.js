@@ -110,6 +110,10 @@ export class Hosts {
       const response = await this.fetch(host + path, { ...init, signal: stop.signal,
                                                        credentials: "include" });
       if (NOT_SERVED.has(response.status)) return note("not served", {});
+      // The body too, within the same deadline: a cable cut halfway through an answer
+      // must not leave the app waiting on TCP's own timeout (minutes). The copy is read
+      // here; the caller reads the response from what it buffered.
+      await response.clone().arrayBuffer();
       return note("answered", { response, host });
     } catch {
       if (signal && signal.aborted) return note("abandoned", {});

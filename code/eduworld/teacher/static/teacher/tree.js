@@ -149,8 +149,13 @@ export class Tree {
     showProblem(form, null);
     $("create-title").value = "";
     this.remember([answer.data]);
-    this.children.push(answer.data);
-    this.render();
+    // Into the list on screen only if it is still the new node's parent's, and once (the
+    // same key pressed twice is the same node).
+    const here = (this.parent ? this.parent.id : null) === body.parent;
+    if (here && !this.children.some((node) => node.id === answer.data.id)) {
+      this.children.push(answer.data);
+      this.render();
+    }
     $("create-title").focus();  // ready for the next one
     this.app.say(`${capital(kind)} “${answer.data.title}” added.`);
   }
