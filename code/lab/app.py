@@ -32,9 +32,15 @@ class App:
         self.page = self.context.new_page()
         self.problems = []
         self.page.on("pageerror", lambda err: self.problems.append(str(err)))
+        self.requests = []  # what the page asked for, with what came of it: for a failure
+        self.page.on("requestfailed", lambda r: self.requests.append(f"{r.url} {r.failure}"))
         self.page.goto(origin + "/")
-        wait_for(lambda: self.status() in ("signed out", "ready"), 15,
-                 "the app to start and show its sign-in")
+        try:
+            wait_for(lambda: self.status() in ("signed out", "ready"), 15,
+                     "the app to start and show its sign-in")
+        except TimeoutError as err:
+            raise AssertionError(f"{err}; status {self.status()!r}, page errors "
+                                 f"{self.problems}, failed requests {self.requests}") from None
 
     def read(self, field):
         return self.page.evaluate(f"{self.hook}.{field}")
