@@ -31,13 +31,7 @@ export function closeWords(code, reason) {
 }
 
 /** A version 4 UUID. crypto.randomUUID exists only in secure contexts, and the lab is plain http. */
-export function uuid4() {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+export { uuid4 } from "/static/boards/uuid.js";
 
 // This page's own host, for when hosts.json cannot be read (its host is down, say).
 function hereUrl() {

@@ -1,0 +1,10 @@
+// A random version 4 UUID: the ids and Idempotency-Keys the pages make. Its own module, so
+// that the teacher's app can use it without loading the websocket link. crypto.randomUUID
+// exists only in secure contexts, and the lab serves plain http.
+export function uuid4() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
