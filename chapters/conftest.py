@@ -8,10 +8,11 @@ from lab.fixtures import (  # noqa: F401
     chapter_lab,
     faults,
     lab,
+    lab_browser,
     pytest_runtest_makereport,
 )
 
-LAB_FIXTURES = {"lab", "chapter_lab", "faults"}
+LAB_FIXTURES = {"lab", "chapter_lab", "faults", "lab_browser"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: every collected test is checked

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from . import config, control, hosts, media, provision
+from book.browser import chromium
+
+from . import config, control, hosts, media, names, provision
 from .client import Api
 from .polling import wait_for
 from .shell import LabError
@@ -147,6 +149,14 @@ def chapter_lab(lab, request):
         pytest.fail(f"chapter_lab: {request.path} is not under chapters/NN-slug/: ask for "
                     "`lab` and call lab.ensure(\"NN\") instead", pytrace=False)
     return lab.ensure(chapter)
+
+
+@pytest.fixture(scope="module")
+def lab_browser(chapter_lab):
+    """Debian's Chromium for a test module's pages, resolving the lab's names as this
+    machine does (lab/names.py); started once the chapter's lab is up."""
+    with chromium(names.chromium_args()) as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import time
 import pytest
 from django.conf import settings
 
-from book.browser import chromium
 from eduworld.realtime import listener
-from lab import boards, config, names
+from lab import boards, config
 from lab.polling import wait_for
 
 pytestmark = [pytest.mark.lab, pytest.mark.browser]
@@ -39,18 +38,13 @@ MOVE_BOUND = (link_setting("DEAD_AFTER_MS") + link_setting("PING_EVERY_MS")
 # --8<-- [end:bound]
 
 
-@pytest.fixture(scope="module")
-def browser(chapter_lab):
-    with chromium(names.chromium_args()) as browser:
-        yield browser
-
 
 @pytest.fixture
-def pair(browser):
+def pair(lab_browser):
     """A board on host2 paired with a remote on host1 (by the code on the board)."""
-    board = boards.Board(browser, "host2")
+    board = boards.Board(lab_browser, "host2")
     board.wait_until_known_on("host1")
-    remote = boards.Remote(browser, "host1", board.code)
+    remote = boards.Remote(lab_browser, "host1", board.code)
     wait_for(lambda: board.read("shown") and board.read("shown")["screen"] == "paired", 5,
              "the board to say it is paired")
     yield board, remote
@@ -58,15 +52,15 @@ def pair(browser):
     board.close()
 
 
-def test_a_code_shown_by_a_board_on_host2_pairs_from_a_remote_on_host1(browser):
+def test_a_code_shown_by_a_board_on_host2_pairs_from_a_remote_on_host1(lab_browser):
     """A board opened on host2 shows a six-digit code; the teacher types it on a remote
     opened on host1; the board says it is paired, by the teacher's name."""
-    board = boards.Board(browser, "host2")
+    board = boards.Board(lab_browser, "host2")
     board.screenshot(SHOTS / "board-code.png")
     # A teacher reads and types the code in seconds; the board's row needs milliseconds
     # to reach host1. Playwright types at once, so it waits for the row first.
     board.wait_until_known_on("host1")
-    remote = boards.Remote(browser, "host1", board.code)
+    remote = boards.Remote(lab_browser, "host1", board.code)
     wait_for(lambda: "Juf Anna" in board.page.locator("#screen").inner_text(), 5,
              "the board to say who it is paired with")
     assert remote.read("host") == "host1" and board.read("host") == "host2"
@@ -169,15 +163,15 @@ def nemesis(faults):
 
 # --8<-- [start:exactly-once]
 def test_1000_commands_through_faults_are_applied_once_in_each_remotes_order(
-        browser, faults, chapter_lab):
+        lab_browser, faults, chapter_lab):
     """Two remotes, one on each host, press 500 times each while the nemesis pauses a
     realtime service, partitions the pair, cuts a cable and powers a host off: the board's
     own log holds every acknowledged command exactly once, each remote's in its order, with
     nothing skipped; both hosts then hold the same commands (counts and checksums)."""
-    board = boards.Board(browser, "host2")
+    board = boards.Board(lab_browser, "host2")
     board.wait_until_known_on("host1")
-    first = boards.Remote(browser, "host1", code=board.code)
-    second = boards.Remote(browser, "host2", board_name=board.name())
+    first = boards.Remote(lab_browser, "host1", code=board.code)
+    second = boards.Remote(lab_browser, "host2", board_name=board.name())
     for remote in (first, second):
         remote.start_pressing(PRESSES, gap_ms=40)
     nemesis(faults)

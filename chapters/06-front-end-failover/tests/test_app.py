@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-from book.browser import chromium
 from lab import app as teacher_app
 from lab import config, names
 from lab.client import Api
@@ -37,11 +36,6 @@ RECOVERY_BOUND = (teacher_app.setting("PROBE_EVERY_MS")
 # --8<-- [end:bounds]
 
 
-@pytest.fixture(scope="module")
-def browser(chapter_lab):
-    with chromium(names.chromium_args()) as browser:
-        yield browser
-
 
 @pytest.fixture
 def unit(chapter_lab):
@@ -49,8 +43,8 @@ def unit(chapter_lab):
 
 
 @pytest.fixture
-def app(browser):
-    opened = teacher_app.App(browser).sign_in()
+def app(lab_browser):
+    opened = teacher_app.App(lab_browser).sign_in()
     yield opened
     assert not opened.problems, f"the page threw: {opened.problems}"
     opened.close()
@@ -79,12 +73,12 @@ def test_the_host_in_use_powered_off_the_next_action_succeeds_through_the_other(
 
 
 def test_the_cable_cut_a_read_completes_within_the_hedge_bound_a_write_within_timeout_and_retry(
-        browser, unit, faults):
+        lab_browser, unit, faults):
     """Cut the cable of the host two apps use (packets vanish, nothing refuses): a read in
     one completes within HEDGE_AFTER + 1 s, a write in the other within TIMEOUT + 2 s, and
     each switched once."""
-    reader = teacher_app.App(browser).sign_in()
-    writer = teacher_app.on_host(browser, reader.host())
+    reader = teacher_app.App(lab_browser).sign_in()
+    writer = teacher_app.on_host(lab_browser, reader.host())
     try:
         first, second, third = unit["lessons"]
         reader.open_lesson(first)
