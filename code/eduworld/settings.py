@@ -5,6 +5,7 @@ variables (systemd passes them from /etc/eduworld/eduworld.env, rendered by the 
 role `app`). Nothing host-specific is written here.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "eduworld.replication",
     "eduworld.limits",
     "eduworld.teacher",
+    "eduworld.mail",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,25 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The SPA reads the CSRF token from this cookie and echoes it in X-CSRFToken.
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "eduworld.core.errors.csrf_failure"
+
+# --8<-- [start:mail]
+# Mail (chapter 7): the mail role renders this host's mail.json (providers in order, with
+# their secrets, the lease and the breaker). Without the file, mails are queued and wait.
+MAIL_DEFAULTS = {
+    "from": "EduWorld <noreply@eduworld.test>",
+    "domain": "eduworld.test",        # the right-hand side of every Message-ID
+    "app_url": "http://localhost:8000/",  # where the links in a mail lead: the teacher's app
+    "providers": [],
+    "lease_seconds": 20,              # a silent sender's mails go to its peer after this
+    "breaker_failures": 2,            # failures in a row that set a provider aside
+    "breaker_cooldown_seconds": 15,   # ... for this long, then one mail tries it again
+    "poll_seconds": 1.0,
+}
+MAIL_CONFIG = Path(env("MAIL_CONFIG", "/etc/eduworld/mail.json"))
+if "EDUWORLD_MAIL_CONFIG" in os.environ and not MAIL_CONFIG.exists():
+    raise ImproperlyConfigured(f"EDUWORLD_MAIL_CONFIG: no file {MAIL_CONFIG}")
+MAIL = {**MAIL_DEFAULTS, **(json.loads(MAIL_CONFIG.read_text()) if MAIL_CONFIG.exists() else {})}
+# --8<-- [end:mail]
 
 LOGGING = {
     "version": 1,

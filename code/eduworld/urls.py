@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from eduworld.accounts.api import LoginView, LogoutView, MeView
+from eduworld.accounts.mail import InvitationsView, JoinView, NewPasswordView, PasswordResetView
 from eduworld.assets.api import AssetViewSet
 from eduworld.assets.media import media_urlpatterns
 from eduworld.boards.api import BoardViewSet
@@ -23,6 +24,10 @@ urlpatterns = [
     path("api/auth/login/", LoginView.as_view(), name="login"),
     path("api/auth/logout/", LogoutView.as_view(), name="logout"),
     path("api/auth/me/", MeView.as_view(), name="me"),
+    path("api/auth/password-reset/", PasswordResetView.as_view(), name="password-reset"),
+    path("api/auth/new-password/", NewPasswordView.as_view(), name="new-password"),
+    path("api/invitations/", InvitationsView.as_view(), name="invitations"),
+    path("api/invitations/accept/", JoinView.as_view(), name="join"),
     path("api/search/", SearchView.as_view(), name="search"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include(router.urls)),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from . import config, control, media, provision
+from . import config, control, media, provision, third_party
 from .client import Api
 from .shell import LabError
 
@@ -42,7 +42,7 @@ def main(argv=None):
         sub = verbs.add_parser(verb, help=text)
         sub.add_argument("host", choices=config.HOSTS)
         sub.add_argument("service", help="postgresql, eduworld, nginx, csync2 (chapter 4 on), "
-                         "realtime (chapter 5 on) "
+                         "realtime (chapter 5 on), mail (the sender, chapter 7 on) "
                          "or a systemd unit")
     ssh = verbs.add_parser("ssh", help="a shell or a command on a host, over SSH")
     ssh.add_argument("host", choices=config.HOSTS)
@@ -71,6 +71,14 @@ def main(argv=None):
                                "media file's path and sha256)")
     compare.add_argument("--wait", type=float, default=0, metavar="SECONDS",
                          help="poll up to this long for the hosts to match")
+    provider = verbs.add_parser("provider", help="make a fake mail provider fail (chapter 7): "
+                                "ok, refuse (nothing listens), fail (4xx/5xx), hang (never "
+                                "answers)")
+    provider.add_argument("name", choices=["smtp", "api"])
+    provider.add_argument("mode", choices=["ok", "refuse", "fail", "hang"])
+    mailbox = verbs.add_parser("mailbox", help="the mails the fake providers took: time, "
+                               "provider, Message-ID, to, subject")
+    mailbox.add_argument("to", nargs="?", help="only the mails to this address")
     verbs.add_parser("down", help="power off, remove namespaces, links, cgroups; keep caches")
     args = parser.parse_args(argv)
 
@@ -127,6 +135,12 @@ def main(argv=None):
             return call_api(args)
         elif args.verb == "upload":
             return call_upload(args)
+        elif args.verb == "provider":
+            third_party.set_mode(args.name, args.mode)
+            print(f"the fake {args.name} provider: {args.mode}")
+        elif args.verb == "mailbox":
+            for line in third_party.mailbox(args.to):
+                print(line)
         elif args.verb == "down":
             control.down()
     except LabError as err:

@@ -18,6 +18,11 @@ SUBNET = "10.86.16"
 BRIDGE = "ewlab0"
 BRIDGE_ADDRESS = f"{SUBNET}.1"
 ADDRESSES = {"host1": f"{SUBNET}.11", "host2": f"{SUBNET}.12"}
+# The lab's third party (chapter 7): fake mail providers in a namespace of their own, on
+# the bridge like a host, so the hosts reach them and nothing beyond the lab.
+MAIL = "mail"
+MAIL_ADDRESS = f"{SUBNET}.25"
+MAIL_PORTS = {"smtp": 2525, "api": 8080, "control": 8025}
 
 
 def private_folder(folder):

@@ -13,7 +13,7 @@ import requests
 
 from eduworld.core.demo_data import TEACHER_EMAIL, TEACHER_PASSWORD
 
-from . import config, hosts, image, names, network, provision, snapshot
+from . import config, hosts, image, names, network, provision, snapshot, third_party
 from .client import Api
 from .polling import wait_for
 from .shell import LabError, step
@@ -21,7 +21,7 @@ from .shell import LabError, step
 STATE_FILE = config.STATE / "lab.json"
 SERVICES = {"postgresql": f"postgresql@{config.POSTGRESQL}-main", "app": "eduworld",
             "eduworld": "eduworld", "nginx": "nginx", "ssh": "ssh", "csync2": "csync2",
-            "realtime": "eduworld-realtime"}
+            "realtime": "eduworld-realtime", "mail": "eduworld-mail"}
 
 
 # --- state: what exists, so that `down` can undo it even after a crash half-way ------------
@@ -106,6 +106,8 @@ def up(chapter=None, fresh=False):
         for host in config.HOSTS:
             network.plug_host(host)
         names.write()
+    with step("the third party: fake mail providers at " + config.MAIL_ADDRESS):
+        third_party.start()
     if not again:
         with step(f"boot host1 and host2 from the snapshot of chapter {chapter}" if found
                   else "boot host1 and host2 from the bare base image"):
@@ -182,6 +184,7 @@ def down():
     check_machine()
     with step("power off both hosts and remove the lab's namespaces, links and cgroups"):
         remove_hosts()
+        third_party.stop()
         network.remove_all()
         names.remove()
         (provision.INVENTORY / "hosts.yml").unlink(missing_ok=True)
@@ -340,8 +343,9 @@ def status():
                            and network.cable_plugged(host) else "out"),
                  "services": {}, "health": None}
         if powered:
-            # The realtime service from chapter 5 on.
-            extra = ("realtime",) if chapter_from("05") else ()
+            # The realtime service from chapter 5 on, the mail sender from chapter 7 on.
+            extra = (("realtime",) if chapter_from("05") else ()) + \
+                (("mail",) if chapter_from("07") else ())
             for name in ("postgresql", "eduworld", "nginx", "ssh", *extra):
                 result = hosts.console(host, "systemctl", "is-active", service_unit(name),
                                        check=False)
@@ -365,6 +369,26 @@ def print_status(report):
         replication = answer.get("replication")
         if replication:
             print("      " + replication_line(replication))
+        if answer.get("mail"):
+            print("      " + mail_line(answer["mail"]))
+    if report["status"] != "down":
+        print("  " + third_party.status())
+
+
+def mail_line(mail):
+    """One line on a host's outbox, from its /api/health/: queued, sent per provider,
+    rejected, failed attempts, and the sender's breakers and takeovers."""
+    if "error" in mail:
+        return f"mail: {mail['error']}"
+    sent = ", ".join(f"{n} via {p}" for p, n in mail["sent"].items()) or "none"
+    failed = sum(mail["failed_attempts"].values())
+    sender = mail.get("sender") or {}
+    breakers = " ".join(f"{p}={s['state']}" for p, s in sender.get("providers", {}).items())
+    line = (f"mail: {mail['queued']} queued, sent {sent}, {mail['rejected']} rejected, "
+            f"{failed} failed attempts; sender " + (breakers or "not running"))
+    if sender.get("taking_over"):
+        line += f", sending for {', '.join(sender['taking_over'])}"
+    return line
 
 
 def replication_line(replication):

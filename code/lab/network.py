@@ -35,17 +35,22 @@ def create_bridge():
 
 
 def plug_host(host):
-    ns, veth = config.netns(host), config.host_veth(host)
+    plug(host, config.ADDRESSES[host])
+
+
+def plug(name, address):
+    """A namespace with one cable to the bridge: a host's, or the third party's."""
+    ns, veth = config.netns(name), config.host_veth(name)
     if not exists("netns", ns):
         run("ip", "netns", "add", ns)
     if not exists("link", veth):
         run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)
         run("ip", "link", "set", veth, "master", config.BRIDGE)
-        run("ip", "-n", ns, "addr", "add", f"{config.ADDRESSES[host]}/24", "dev", "eth0")
+        run("ip", "-n", ns, "addr", "add", f"{address}/24", "dev", "eth0")
         run("ip", "-n", ns, "link", "set", "lo", "up")
         run("ip", "-n", ns, "link", "set", "eth0", "up")
         run("ip", "-n", ns, "route", "add", "default", "via", config.BRIDGE_ADDRESS)
-    cable(host, plugged=True)
+    cable(name, plugged=True)
 
 
 def cable(host, plugged):
@@ -70,7 +75,7 @@ def partitioned():
 
 
 def remove_all():
-    for host in config.HOSTS:
+    for host in (*config.HOSTS, config.MAIL):
         if exists("link", config.host_veth(host)):
             run("ip", "link", "del", config.host_veth(host))
         if exists("netns", config.netns(host)):

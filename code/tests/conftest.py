@@ -1,11 +1,19 @@
 """The fast tier: the real application against a real, throwaway PostgreSQL (Debian's default)."""
 
+import json
+import os
+import re
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
 from eduworld.accounts.models import User
+from lab.fakemail import FakeMail
+from lab.polling import wait_for
 
 from .local_postgres import LocalPostgres
 
@@ -25,6 +33,42 @@ def django_db_modify_db_settings(postgres):
 
     db = settings.DATABASES["default"]
     db.update(HOST=str(postgres.folder), PORT=str(postgres.port), USER=postgres.user, PASSWORD="")
+
+
+CODE = Path(__file__).resolve().parents[1]
+FAKE_PASSWORD, FAKE_KEY = "smtp-secret", "api-secret"
+READY = re.compile(r"fake providers ready on \S+: smtp (\d+), api (\d+), control (\d+)")
+
+
+class Fake:
+    """The fake mail providers (lab/fakemail.py) on loopback, for chapter 7's fast tests."""
+
+    def __init__(self, smtp, api, control):
+        self.smtp, self.api = int(smtp), int(api)
+        self.url = f"http://127.0.0.1:{self.api}/v1/messages"
+        self.control = FakeMail(f"http://127.0.0.1:{control}")
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fakemail")
+    secrets = folder / "secrets.json"
+    secrets.write_text(json.dumps({"eduworld_mail_api_key": FAKE_KEY,
+                                   "eduworld_mail_smtp_password": FAKE_PASSWORD}))
+    log = folder / "fakemail.log"
+    ports = ["--smtp-port", "0", "--api-port", "0", "--control-port", "0"]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lab.fakemail", "--address", "127.0.0.1", *ports,
+             "--secrets", str(secrets)],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(CODE)})
+    try:
+        ready = wait_for(lambda: process.poll() is None and READY.search(log.read_text()), 10,
+                         f"the ready line in {log}")
+        yield Fake(*ready.groups())
+    finally:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture

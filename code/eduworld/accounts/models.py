@@ -84,3 +84,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+
+class Invitation(models.Model):
+    """A teacher invites a colleague by email (chapter 7). The mail is queued in the same
+    transaction; the link in it carries the invitation's id, signed with the secret key
+    (the same on both hosts, so either host accepts it)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(max_length=5)
+    invited_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    mail = models.ForeignKey("mail.Mail", on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.invited_by} invites {self.email}"

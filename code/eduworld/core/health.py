@@ -3,6 +3,7 @@
 A front end or a monitor asks every host; a host whose database is gone answers 503, so
 the client switches to the other host. `replication` is null while the host replicates
 with nobody (chapter 1); from chapter 2 on it says how this host's database keeps in step.
+`mail` is null until a host sends mail (chapter 7); then it shows this host's outbox.
 """
 
 import time
@@ -15,6 +16,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from eduworld.mail.status import mail_status
 from eduworld.replication.status import replication_status
 
 HealthSerializer = inline_serializer("Health", {
@@ -26,6 +28,7 @@ HealthSerializer = inline_serializer("Health", {
         "error": serializers.CharField(allow_null=True),
     }),
     "replication": serializers.JSONField(allow_null=True),
+    "mail": serializers.JSONField(allow_null=True),
 })
 
 
@@ -35,6 +38,16 @@ def replication():
     except Exception as err:  # the health answer must not fail because this part did
         connection.close()
         return {"state": "unknown", "error": str(err).strip().splitlines()[0]}
+
+
+def mail():
+    if not settings.MAIL["providers"]:  # no sender configured on this host (before chapter 7)
+        return None
+    try:
+        return mail_status()
+    except Exception as err:  # the health answer must not fail because this part did
+        connection.close()
+        return {"error": str(err).strip().splitlines()[0]}
 
 
 def database_status():
@@ -58,5 +71,6 @@ class HealthView(APIView):
     def get(self, request):
         database = database_status()
         body = {"host": settings.HOST_NAME, "time": timezone.now(), "database": database,
-                "replication": replication() if database["ok"] else None}
+                "replication": replication() if database["ok"] else None,
+                "mail": mail() if database["ok"] else None}
         return Response(body, status=200 if database["ok"] else 503)

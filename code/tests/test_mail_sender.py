@@ -1,0 +1,183 @@
+"""The sender against the lab's fake providers on loopback: failover, breaker, rejection, lease.
+
+Real parts: the outbox in a real PostgreSQL, real SMTP and HTTP to the fakes. Only time is
+the test's own (a clock it moves), so that cooldowns and leases take no real seconds.
+"""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from eduworld.mail.models import Delivery, SenderLease
+from eduworld.mail.outbox import queue
+from eduworld.mail.providers import HttpApi, Smtp
+from eduworld.mail.sender import Sender, pending
+
+from .conftest import FAKE_KEY, FAKE_PASSWORD
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def fake_ok(fake):
+    yield fake
+    for provider in ("smtp", "api"):
+        fake.control.set_mode(provider, "ok")
+
+
+def sender_for(fake, host="testhost", timeout=1.0, clock=None):
+    providers = [Smtp("smtp", "127.0.0.1", fake.smtp, "eduworld", FAKE_PASSWORD,
+                      starttls=False, timeout=timeout),
+                 HttpApi("api", fake.url, FAKE_KEY, timeout=timeout)]
+    return Sender(host, providers, lease_seconds=20, breaker_failures=2, breaker_cooldown=15,
+                  clock=clock or Clock())
+
+
+def mail_to(address=None, **kwargs):
+    address = address or f"teacher-{uuid.uuid4().hex[:8]}@school.eduworld.test"
+    return queue("password-reset", address, "en", {"name": "", "email": address, "days": 3,
+                                                   "link": "http://x/#reset/1/2"}, **kwargs)
+
+
+def kept(fake, mail):
+    return [m for m in fake.control.messages(mail.to) if m["message_id"] == mail.message_id]
+
+
+def outcomes(mail):
+    return list(Delivery.objects.filter(mail=mail).order_by("at")
+                .values_list("provider", "outcome"))
+
+
+def test_a_mail_goes_through_the_first_provider_with_its_message_id(db, fake_ok):
+    mail = mail_to()
+    sender_for(fake_ok).tick()
+    [message] = kept(fake_ok, mail)
+    assert message["provider"] == "smtp" and message["subject"] == mail.subject
+    assert outcomes(mail) == [("smtp", "sent")]
+    assert not pending().exists()
+
+
+@pytest.mark.parametrize("mode", ["refuse", "fail", "hang"])
+def test_a_failing_first_provider_is_set_aside_and_mail_goes_back_when_it_returns(
+        db, fake_ok, mode):
+    clock = Clock()
+    sender = sender_for(fake_ok, clock=clock)
+    fake_ok.control.set_mode("smtp", mode)
+    first = [mail_to() for _ in range(4)]
+    sender.tick()
+    for mail in first:  # every mail delivered, by the second provider
+        assert [m["provider"] for m in kept(fake_ok, mail)] == ["api"]
+    # Two failures in a row set smtp aside: the last two mails did not even try it.
+    assert [outcomes(m) for m in first[2:]] == [[("api", "sent")]] * 2
+    assert outcomes(first[0]) == [("smtp", "failed"), ("api", "sent")]
+    assert sender.state()["providers"]["smtp"]["state"] == "open"
+    fake_ok.control.set_mode("smtp", "ok")
+    clock.now += 15  # the cooldown: the next mail tries smtp again, and it works
+    back = mail_to()
+    sender.tick()
+    assert [m["provider"] for m in kept(fake_ok, back)] == ["smtp"]
+    assert sender.state()["providers"]["smtp"]["state"] == "closed"
+
+
+def test_a_bad_address_ends_its_mail_with_the_reason_and_the_next_mail_goes(db, fake_ok):
+    bad = mail_to("nobody@nowhere.eduworld.test")
+    good = mail_to()
+    sender_for(fake_ok).tick()
+    [(provider, outcome, reason)] = Delivery.objects.filter(mail=bad).values_list(
+        "provider", "outcome", "reason")
+    assert (provider, outcome) == ("smtp", "rejected") and reason.startswith("550 5.1.1")
+    assert [m["provider"] for m in kept(fake_ok, good)] == ["smtp"]
+    assert not pending().exists()
+
+
+def test_with_both_providers_failing_mail_waits_and_goes_when_one_returns(db, fake_ok):
+    clock = Clock()
+    sender = sender_for(fake_ok, clock=clock)
+    fake_ok.control.set_mode("smtp", "fail")
+    fake_ok.control.set_mode("api", "fail")
+    mail = mail_to()
+    sender.tick()
+    assert pending().filter(pk=mail.pk).exists()
+    assert outcomes(mail) == [("smtp", "failed"), ("api", "failed")]
+    fake_ok.control.set_mode("api", "ok")
+    sender.tick()
+    assert [m["provider"] for m in kept(fake_ok, mail)] == ["api"]
+
+
+def test_a_peers_mail_is_sent_only_after_its_lease_ran_out(db, fake_ok):
+    clock = Clock()
+    with override_settings(HOST_NAME="host1"):
+        theirs = mail_to()
+    SenderLease.objects.create(host="host1", beat=7)
+    sender = sender_for(fake_ok, host="host2", clock=clock)
+    sender.tick()
+    clock.now += 19
+    sender.tick()
+    assert kept(fake_ok, theirs) == []  # host1's beat stood still, but not for 20 s yet
+    SenderLease.objects.filter(host="host1").update(beat=8)  # host1 is alive after all
+    clock.now += 10
+    sender.tick()
+    assert kept(fake_ok, theirs) == []
+    clock.now += 20
+    sender.tick()  # no beat for 20 s: host2 sends host1's mail, once
+    assert [m["provider"] for m in kept(fake_ok, theirs)] == ["smtp"]
+    assert sender.state()["taking_over"] == ["host1"]
+    assert Delivery.objects.get(mail=theirs).host == "host2"
+
+
+def test_after_a_start_own_mail_waits_until_the_peer_beats_or_the_lease_runs_out(db, fake_ok):
+    clock = Clock()
+    SenderLease.objects.create(host="host1", beat=5)
+    mine = mail_to()
+    sender = sender_for(fake_ok, clock=clock)
+    sender.tick()
+    assert kept(fake_ok, mine) == []  # host1 may have sent it while this host was away
+    SenderLease.objects.filter(host="host1").update(beat=6)
+    sender.tick()  # host1's beat moved: what it did before that beat is known here now
+    assert [m["provider"] for m in kept(fake_ok, mine)] == ["smtp"]
+    alone = sender_for(fake_ok, clock=clock)  # a start while host1 stays silent
+    later = mail_to()
+    alone.tick()
+    assert kept(fake_ok, later) == []
+    clock.now += 20
+    alone.tick()
+    assert [m["provider"] for m in kept(fake_ok, later)] == ["smtp"]
+
+
+def test_the_sender_beats_and_health_shows_the_outbox(db, fake_ok, client):
+    sender = sender_for(fake_ok)
+    fake_ok.control.set_mode("smtp", "refuse")
+    mail_to()
+    mail_to("nobody@nowhere.eduworld.test")
+    sender.tick()
+    sender.beat(every=0)  # what the sender shows is written with each beat
+    with override_settings(MAIL={**_mail_settings(), "providers": [{"name": "smtp"}]}):
+        health = client.get("/api/health/").json()["mail"]
+    assert health["queued"] == 0 and health["sent"] == {"api": 1}
+    assert health["rejected"] == 1 and health["failed_attempts"] == {"smtp": 2}
+    assert health["sender"]["beat"] == 2
+    assert health["sender"]["providers"]["smtp"]["state"] == "open"
+
+
+def test_a_rolled_back_cause_leaves_no_mail(transactional_db):
+    from django.db import transaction
+    with pytest.raises(RuntimeError), transaction.atomic():
+        mail_to()
+        raise RuntimeError("the cause failed")
+    assert not pending().exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM mail_mail")
+        assert cursor.fetchone() == (0,)
+
+
+def _mail_settings():
+    from django.conf import settings
+    return settings.MAIL
