@@ -28,7 +28,7 @@ CHAOS_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: help setup apt-packages demo lab-down test test-fast test-lab test-book lint docs docs-build \
-	diagrams slides slides-pdf bench bench-replication bench-media bench-realtime bench-failover bench-disk bench-versions chaos clean
+	diagrams slides slides-pdf bench bench-replication bench-media bench-realtime bench-failover bench-mail bench-disk bench-versions chaos clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -121,6 +121,9 @@ bench-failover: setup ## measure the teacher's app when its host is powered off,
 
 chaos: setup ## the chaos run: API clients on both hosts under a seeded nemesis, then every acknowledged write checked (CHAOS_ARGS="--seed N --seconds S")
 	@$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
+bench-mail: setup ## measure mail from request to delivery (p50/p99) with the first provider up, refusing and hanging, and what requests cost meanwhile, 3+ runs
+	@$(BIN)/python bench/mail.py $(BENCH_ARGS)
 
 bench-disk: setup ## measure what the lab takes: disk (caches, snapshots, hosts, .venv, node_modules), memory of the two hosts
 	@$(BIN)/python bench/disk.py

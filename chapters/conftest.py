@@ -9,10 +9,11 @@ from lab.fixtures import (  # noqa: F401
     faults,
     lab,
     lab_browser,
+    mail_providers,
     pytest_runtest_makereport,
 )
 
-LAB_FIXTURES = {"lab", "chapter_lab", "faults", "lab_browser"}
+LAB_FIXTURES = {"lab", "chapter_lab", "faults", "lab_browser", "mail_providers"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects: every collected test is checked

@@ -15,7 +15,7 @@ import pytest
 
 from book.browser import chromium
 
-from . import config, control, hosts, media, names, provision
+from . import config, control, hosts, media, names, provision, third_party
 from .client import Api
 from .polling import wait_for
 from .shell import LabError
@@ -175,6 +175,16 @@ def lab_browser(chapter_lab):
     machine does (lab/names.py); started once the chapter's lab is up."""
     with chromium(names.chromium_args()) as browser:
         yield browser
+
+
+@pytest.fixture
+def mail_providers(lab):
+    """The fake mail providers' control (lab/third_party.py); both are `ok` again after the
+    test, pass or fail."""
+    providers = third_party.client()
+    yield providers
+    for name in ("smtp", "api"):
+        providers.set_mode(name, "ok")
 
 
 @pytest.fixture
