@@ -49,8 +49,9 @@ class App:
         return self.page.evaluate(f"{self.hook} && {self.hook}.status")
 
     def sign_in(self, email=TEACHER_EMAIL, password=TEACHER_PASSWORD):
-        self.page.get_by_label("Email address").fill(email)
-        self.page.get_by_label("Password").fill(password)
+        # Exact: the app's other forms (hidden) have "email address" and "password" in a label.
+        self.page.get_by_label("Email address", exact=True).fill(email)
+        self.page.get_by_label("Password", exact=True).fill(password)
         self.page.get_by_role("button", name="Sign in").click()
         wait_for(lambda: self.status() == "ready", 15, "the app to sign the teacher in")
         return self

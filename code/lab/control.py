@@ -383,7 +383,7 @@ def mail_line(mail):
     sent = ", ".join(f"{n} via {p}" for p, n in mail["sent"].items()) or "none"
     failed = sum(mail["failed_attempts"].values())
     sender = mail.get("sender") or {}
-    breakers = " ".join(f"{p}={s['state']}" for p, s in sender.get("providers", {}).items())
+    breakers = " ".join(f"{p['name']}={p['state']}" for p in sender.get("providers", []))
     line = (f"mail: {mail['queued']} queued, sent {sent}, {mail['rejected']} rejected, "
             f"{failed} failed attempts; sender " + (breakers or "not running"))
     if sender.get("taking_over"):

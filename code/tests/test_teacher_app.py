@@ -18,8 +18,10 @@ import pytest
 from playwright.sync_api import expect
 
 from book.browser import chromium
+from eduworld.accounts.models import Invitation
 from eduworld.boards.models import Board
 from eduworld.curriculum.models import Node
+from eduworld.mail.models import Delivery, Mail
 
 from .conftest import PASSWORD
 from .samples import png
@@ -104,8 +106,9 @@ def app(page, field):
 
 
 def sign_in(page, password=PASSWORD):
-    page.get_by_label("Email address").fill("anna@school.test")
-    page.get_by_label("Password").fill(password)
+    # Exact: other forms on the page (hidden) have "email address" and "password" in a label.
+    page.get_by_label("Email address", exact=True).fill("anna@school.test")
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
@@ -334,6 +337,12 @@ def test_a_phone_width_page_with_labels_and_landmarks(browser, site):
         no_sideways_scroll()
         lesson_path(page)
         no_sideways_scroll()
+        page.get_by_role("link", name="Colleagues").click()
+        page.get_by_label("Your colleague’s email address").fill(
+            "a.colleague.with.a.rather.long.address@a-school-with-a-long-name.test")
+        page.get_by_role("button", name="Send the invitation").click()
+        expect(page.locator("#invitations li")).to_have_count(1)
+        no_sideways_scroll()
 
         fields = "input, select, textarea"
         unlabelled = page.evaluate("""(fields) => [...document.querySelectorAll(fields)]
@@ -379,4 +388,127 @@ def test_the_board_remote_in_the_app_and_on_its_own_page(context, site):
     assert re.match(r"^[0-9a-f-]{36}$", remote.evaluate("window.eduworldRemote.id"))
     remote.get_by_role("button", name="Another board").click()
     expect(remote.get_by_role("button", name="Room 12")).to_be_visible()
+    assert context.errors == []
+
+
+# --- Chapter 7: colleagues invited by mail, and a forgotten password ---
+
+
+def mail_link(mail, kind):
+    """The link's #fragment in a mail's text: the app's view that the link leads to."""
+    found = re.search(rf"#({kind}/\S+)", mail.text)
+    assert found, mail.text
+    return found.group(1)
+
+
+def invite(page, email, language=None):
+    page.get_by_label("Your colleague’s email address").fill(email)
+    if language:
+        page.get_by_label("Language of the mail").select_option(label=language)
+    page.get_by_role("button", name="Send the invitation").click()
+    return page.locator("#invitations li", has_text=email).locator(".mail-state")
+
+
+def test_an_invitation_is_listed_with_what_became_of_its_mail(context, site):
+    page = open_app(context, site)
+    sign_in(page)
+    page.get_by_role("link", name="Colleagues").click()
+    expect(page.locator("#colleagues-heading")).to_be_focused()
+    state = invite(page, "carla@school.test")
+    expect(state).to_have_text("The mail is waiting to be sent.")
+    mail = Mail.objects.get(to="carla@school.test")
+    assert mail.language == "nl"  # Dutch unless the teacher picks English
+    assert app(page, "refreshing")
+
+    # The sender tries, fails once, and then the mail goes: the list follows by itself.
+    Delivery.objects.create(mail=mail, host="host1", provider="smtp", outcome="failed")
+    expect(state).to_contain_text("the mail service is slow, EduWorld keeps trying",
+                                  timeout=10000)
+    Delivery.objects.create(mail=mail, host="host1", provider="smtp", outcome="sent")
+    expect(state).to_have_text("The mail was sent.", timeout=10000)
+    expect(page.locator("#status")).to_have_text(
+        "Invitation to carla@school.test: The mail was sent.")
+    page.wait_for_function("!window.eduworldApp.refreshing")  # nothing waits: no more asking
+    assert context.errors == []
+
+
+def test_a_refused_mail_and_a_refused_invitation_are_told_in_words(context, site):
+    page = open_app(context, site)
+    sign_in(page)
+    page.get_by_role("link", name="Colleagues").click()
+    state = invite(page, "dirk@school.test", "English")
+    expect(state).to_have_text("The mail is waiting to be sent.")
+    mail = Mail.objects.get(to="dirk@school.test")
+    assert mail.language == "en"
+    Delivery.objects.create(mail=mail, host="host2", provider="api", outcome="rejected",
+                            reason="550 No such mailbox.")
+    expect(state).to_have_text("The mail could not be delivered: 550 No such mailbox. "
+                               "Check the address, and invite again.", timeout=10000)
+
+    invite(page, "anna@school.test")
+    expect(page.locator("#invite-email-error")).to_have_text(
+        "This colleague already has an account.")
+    expect(page.locator("#invite-email")).to_be_focused()
+    assert Invitation.objects.count() == 1
+
+
+def test_a_forgotten_password_is_mailed_and_its_link_sets_a_new_one(context, site, teacher):
+    page = open_app(context, site)
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("The email address you sign in with").fill("anna@school.test")
+    page.get_by_role("button", name="Mail me a link").click()
+    expect(page.locator("#forgot-done")).to_have_text(
+        "If this address has an account, a mail with a link to choose a new password is on "
+        "its way.")
+    mail = Mail.objects.get(kind="password-reset")
+    assert mail.to == "anna@school.test"
+
+    page.goto(f"{site.www}/#{mail_link(mail, 'reset')}")
+    expect(page.locator("#reset-heading")).to_be_focused()
+    assert app(page, "status") == "signed out"
+    page.get_by_label("New password", exact=True).fill("a much newer secret")
+    page.get_by_label("The new password again", exact=True).fill("a much newer secret")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.locator("#signin-view")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Your new password is set. Sign in with it.")
+    assert page.evaluate("location.hash") == "#/"
+    sign_in(page, "a much newer secret")
+    expect(page.locator("#tree-view")).to_be_visible()
+    teacher.refresh_from_db()
+    assert teacher.check_password("a much newer secret")
+
+    # The link is used up: said in words, with the way to a new one.
+    page.goto(f"{site.www}/#{mail_link(mail, 'reset')}")
+    page.get_by_label("New password", exact=True).fill("and yet another one")
+    page.get_by_label("The new password again", exact=True).fill("and yet another one")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.locator("#reset-error")).to_have_text(
+        "This link is not valid (any more): ask for a new one.")
+    assert context.errors == []
+
+
+def test_the_invitation_link_makes_the_account_and_signs_the_colleague_in(context, site, api):
+    answer = api.post("/api/invitations/", {"email": "carla@school.test"}, format="json")
+    assert answer.status_code == 201, answer.content
+    page = open_app(context, site)
+    expect(page.locator("#signin-view")).to_be_visible()
+    page.goto(f"{site.www}/#{mail_link(Mail.objects.get(), 'join')}")
+    expect(page.locator("#join-heading")).to_be_focused()
+
+    # Two passwords that differ: refused in the page, nothing is sent.
+    page.get_by_label("Your name, as your colleagues see it").fill("Carla")
+    page.get_by_label("Choose a password", exact=True).fill("a secret of my own")
+    page.get_by_label("The password again", exact=True).fill("a secret of my owm")
+    page.get_by_role("button", name="Join EduWorld").click()
+    expect(page.locator("#join-repeat-error")).to_have_text(
+        "The two passwords are not the same. Please type it again.")
+    expect(page.locator("#join-repeat")).to_be_focused()
+    assert not [url for _, url, _, _ in context.writes if url.endswith("/accept/")]
+
+    page.get_by_label("The password again", exact=True).fill("a secret of my own")
+    page.get_by_role("button", name="Join EduWorld").click()
+    expect(page.locator("#tree-view")).to_be_visible()
+    assert app(page, "status") == "ready" and app(page, "me") == "carla@school.test"
+    expect(page.locator("#who")).to_have_text("Signed in as Carla")
+    assert page.evaluate("location.hash") == "#/"
     assert context.errors == []

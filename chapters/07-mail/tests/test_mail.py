@@ -10,6 +10,7 @@ the hosts cut off from each other. Mails are counted at the providers by Message
 import pytest
 
 from lab import config, mail
+from lab.app import App
 from lab.polling import wait_for
 
 pytestmark = pytest.mark.lab
@@ -19,6 +20,7 @@ LEASE = float(config.role_default("mail", "mail_lease_seconds"))
 COOLDOWN = float(config.role_default("mail", "mail_breaker_cooldown_seconds"))
 TIMEOUT = 5  # each provider's, in the lab's inventory
 REQUEST_BOUND = 1.0  # an invitation's answer, whatever the providers do
+SHOTS = config.ROOT / "test-artifacts" / "07-mail"
 
 
 def sign_in_both(lab):
@@ -158,7 +160,7 @@ def test_during_a_partition_duplicates_are_bounded_by_the_mails_in_flight(
 
 # --8<-- [start:bad-address]
 def test_a_bad_address_ends_its_mail_with_the_reason_and_the_mails_behind_it_go(
-        chapter_lab, mail_providers):
+        chapter_lab, mail_providers, lab_browser):
     host1, _ = sign_in_both(chapter_lab)
     bad, _ = mail.invite(host1, "nobody@nowhere.eduworld.test")
     behind = message_ids(mail.invite(host1)[0] for _ in range(3))
@@ -168,4 +170,11 @@ def test_a_bad_address_ends_its_mail_with_the_reason_and_the_mails_behind_it_go(
     assert state["state"] == "rejected" and state["provider"] == "smtp"
     assert "550 5.1.1" in state["reason"] and "no such mailbox" in state["reason"]
     assert mail.copies([bad["mail"]["message_id"]]) == {bad["mail"]["message_id"]: 0}
+    # And the teacher reads it in the app, beside the invitations that went.
+    app = App(lab_browser, viewport={"width": 1100, "height": 1150}).sign_in()
+    app.go("#/colleagues")
+    app.page.get_by_text("could not be delivered: 550 5.1.1").first.wait_for(timeout=15000)
+    app.page.get_by_text("The mail was sent.").first.wait_for(timeout=15000)
+    app.screenshot(SHOTS / "colleagues.png")
+    app.close()
 # --8<-- [end:bad-address]

@@ -92,8 +92,9 @@ class Sender:
         self.last_beat = now
 
     def state(self):
-        return {"providers": {p.name: {"state": b.state, "failures_in_a_row": b.in_a_row}
-                              for p, b in self.providers},
+        # A list, not a mapping: the order is the order they are tried in.
+        return {"providers": [{"name": p.name, "state": b.state, "failures_in_a_row": b.in_a_row}
+                              for p, b in self.providers],
                 "taking_over": self.taking_over}
 
     # --8<-- [start:catching-up]

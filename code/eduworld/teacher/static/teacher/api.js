@@ -1,6 +1,7 @@
 // The app's calls to the API, all through Hosts (switching.js): whichever host answers.
 // Every answer comes back as {status, ok, data, host}; when no host answered, as
 // {status: 0, unreachable: true}, so that callers handle one shape and never an exception.
+import { newKey } from "./keys.js";
 import { Unreachable } from "./switching.js";
 
 function cookie(name) {
@@ -36,6 +37,17 @@ export class Api {
   async write(method, path, body, key) {
     return this.checked(() => this.answer(() => this.hosts.write(method, path, body, key, {
       headers: { Accept: "application/json", "X-CSRFToken": this.csrf() } })));
+  }
+
+  /**
+   * A POST from someone who is not signed in (signing in, a forgotten password, an
+   * invitation accepted). Django wants the CSRF cookie sent back, so it is asked for first.
+   * The API ignores keys on anonymous requests: each gets a new one.
+   */
+  async anonymous(path, body) {
+    const token = await this.refreshToken();
+    if (!token.ok) return token;
+    return this.write("POST", path, body, newKey());
   }
 
   /** A multipart POST (an upload): same rules, the browser writes the body and its type. */

@@ -4,18 +4,22 @@
 // line, in the banner when no host answers, and which host answered ("via host1").
 import { Api } from "./api.js";
 import { Board } from "./board.js";
+import { Colleagues } from "./colleagues.js";
 import { $, focusOn, labelsOf, showProblem } from "./dom.js";
 import { Drafts } from "./drafts.js";
-import { Keys, newKey } from "./keys.js";
+import { Keys } from "./keys.js";
 import { Lesson } from "./lesson.js";
 import { Media } from "./media.js";
+import { Passwords } from "./passwords.js";
 import { Search } from "./search.js";
 import { Hosts } from "./switching.js";
 import { Tree } from "./tree.js";
 import { explain, UNREACHABLE } from "./words.js";
 
-const VIEWS = ["signin", "tree", "lesson", "search", "board"];
-const NAV = { tree: "nav-curriculum", lesson: "nav-curriculum", search: "nav-search", board: "nav-board" };
+const VIEWS = ["signin", "forgot", "reset", "join", "tree", "lesson", "search", "board",
+               "colleagues"];
+const NAV = { tree: "nav-curriculum", lesson: "nav-curriculum", search: "nav-search",
+              board: "nav-board", colleagues: "nav-colleagues" };
 
 /** The API's hosts, from /app/hosts.json on the page's own origin; else that origin. */
 async function hostList() {
@@ -55,6 +59,8 @@ class App {
     this.media = new Media(this);
     this.search = new Search(this);
     this.board = new Board(this);
+    this.colleagues = new Colleagues(this);
+    this.passwords = new Passwords(this);
 
     $("signin-form").addEventListener("submit", (event) => this.signIn(event));
     $("sign-out").addEventListener("click", () => this.signOut());
@@ -141,7 +147,9 @@ class App {
       this.say("Waiting for EduWorld to answer…");
       return this.unreachable("start", () => this.start());
     }
-    this.showSignIn("");
+    // Not signed in: the sign-in, or the view a link in a mail leads to.
+    this.status = "signed out";
+    this.route();
   }
 
   showSignIn(message) {
@@ -170,14 +178,8 @@ class App {
     if (Object.keys(fields).length) return showProblem(form, { fields, message: "" });
     showProblem(form, null);
     $("signin-button").disabled = true;
-    // Sets the csrftoken cookie that the sign-in must send back.
-    let answer = await this.api.refreshToken();
-    if (answer.ok) {
-      // Signing in creates nothing, and the API ignores keys on anonymous requests.
-      answer = await this.api.write("POST", "/api/auth/login/",
-                                    { email: $("email").value.trim(), password: $("password").value },
-                                    newKey());
-    }
+    const answer = await this.api.anonymous(
+      "/api/auth/login/", { email: $("email").value.trim(), password: $("password").value });
     $("signin-button").disabled = false;
     if (!answer.ok) return this.report(form, answer);
     $("password").value = "";
@@ -205,7 +207,8 @@ class App {
     this.say("Signed out.");
   }
 
-  // --- Views by address: #/ (the subjects), #/node/<id>, #/search, #/board ---
+  // --- Views by address: #/ (the subjects), #/node/<id>, #/search, #/board, #/colleagues;
+  // and, with or without a sign-in, #forgot and the links in mails, #reset/… and #join/… ---
 
   // One view at a time, in the order the address changed: a view whose answer comes late
   // (from a host that was slow to answer) must not replace the one asked for after it.
@@ -215,12 +218,23 @@ class App {
   }
 
   async showRoute() {
-    if (!this.me) return;
     const hash = location.hash.replace(/^#/, "") || "/";
+    if (hash === "forgot") return this.passwords.showForgot();
+    const reset = /^reset\/([0-9a-fA-F-]{36})\/([^/]+)$/.exec(hash);
+    if (reset) return this.passwords.showReset(reset[1], reset[2]);
+    const join = /^join\/([^/]+)$/.exec(hash);
+    if (join) return this.passwords.showJoin(join[1]);
+    if (!this.me) {
+      // Back from those to the app's own views: the sign-in, unless start() is still asking
+      // whether someone is signed in.
+      if (this.status !== "starting" && !this.waiting.has("start")) this.showSignIn("");
+      return;
+    }
     const node = /^\/node\/([0-9a-fA-F-]{36})$/.exec(hash);
     if (node) return this.tree.showNode(node[1]);
     if (hash === "/search") return this.search.show();
     if (hash === "/board") return this.board.show();
+    if (hash === "/colleagues") return this.colleagues.show();
     return this.tree.showRoot();
   }
 }
@@ -243,6 +257,7 @@ window.eduworldApp = {
   get waiting() { return [...app.waiting.keys()]; },
   get drafts() { return app.drafts.lessons(); },
   get remote() { return app.board.hook; },
+  get refreshing() { return app.colleagues.refreshing; },
 };
 
 app.start();
