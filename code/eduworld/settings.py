@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The curriculum's languages and the mails' are two lists: each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {"MailLanguageEnum": "eduworld.mail.outbox.LANGUAGE_CHOICES"},
 }
 
 # Production runs behind nginx with TLS; the lab turns HTTPS off (EDUWORLD_HTTPS=0).

@@ -31,16 +31,19 @@ def ensure_ssh_key():
 
 
 SECRET_NAMES = {"eduworld_db_password": 24, "eduworld_secret_key": 50,
-                "eduworld_replication_password": 24, "eduworld_media_sync_key": 32,
-                # The lab's fake mail providers' password and key (chapter 7).
-                "eduworld_mail_smtp_password": 24, "eduworld_mail_api_key": 32}
+                "eduworld_replication_password": 24, "eduworld_media_sync_key": 32}
+# The mail providers' password and key (chapter 7): in production the providers issue them
+# and the inventory's provider list names them; in the lab the fake providers (the lab's
+# third party) take these, generated like the others.
+PROVIDER_SECRET_NAMES = {"eduworld_mail_smtp_password": 24, "eduworld_mail_api_key": 32}
 
 
 def ensure_secrets():
     """Generated once per lab, never committed: the state folder keeps them."""
     values = json.loads(SECRETS.read_text()) if SECRETS.exists() else {}
     # Hex: csync2's key file takes letters and digits only.
-    missing = {name: secrets.token_hex(size) for name, size in SECRET_NAMES.items()
+    missing = {name: secrets.token_hex(size)
+               for name, size in {**SECRET_NAMES, **PROVIDER_SECRET_NAMES}.items()
                if name not in values}
     if missing:
         SECRETS.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 """The lab's third party: the fake mail providers (lab/fakemail.py) on an address of their own.
 
-`up` starts them in a namespace plugged into the bridge like a host; `down` ends them. They
-run on this machine, from the checkout's virtual environment, so tests reach their control
-listener directly; the hosts reach the providers over the bridge, and nothing else does.
+`up` of chapter 7 or later starts them in a namespace plugged into the bridge like a host;
+`down` ends them. They run on this machine, from the checkout's virtual environment, so
+tests reach their control listener directly; the hosts reach the providers over the
+bridge, and nothing else does.
 """
 
 import os

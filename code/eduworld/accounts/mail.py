@@ -16,14 +16,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from eduworld.core.idempotency import new_id
 from eduworld.mail.models import Delivery, Mail
-from eduworld.mail.outbox import LANGUAGES, language_of, queue
+from eduworld.mail.outbox import LANGUAGE_CHOICES, language_of, queue
 
 from .models import Invitation, User, normalise_email
 from .serializers import UserSerializer
@@ -50,7 +50,7 @@ def mail_state(mail):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
     mail = serializers.SerializerMethodField()
 
     class Meta:
@@ -58,6 +58,13 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "name", "language", "created", "mail"]
         read_only_fields = ["id", "created"]
 
+    @extend_schema_field(inline_serializer("MailState", {
+        "message_id": serializers.CharField(),
+        "state": serializers.ChoiceField(choices=["queued", "sent", "rejected"]),
+        "provider": serializers.CharField(allow_null=True),
+        "reason": serializers.CharField(),
+        "failed_attempts": serializers.IntegerField(),
+    }))
     def get_mail(self, invitation):
         return mail_state(invitation.mail)
 
@@ -142,7 +149,7 @@ def checked_password(password, user):
 
 class ResetSerializer(serializers.Serializer):
     email = serializers.EmailField()
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
 
 @method_decorator(csrf_protect, name="post")

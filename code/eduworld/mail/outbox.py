@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from .models import Mail
 
 LANGUAGES = ("nl", "en")
+LANGUAGE_CHOICES = [("nl", "Dutch"), ("en", "English")]  # the API's name for them: MailLanguage
 CHANNEL = "eduworld_mail"  # the sender LISTENs: a new mail is sent at once, not at its next poll
 
 
