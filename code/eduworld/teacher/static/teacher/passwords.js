@@ -71,21 +71,36 @@ export class Passwords {
 
   async newPassword(event) {
     event.preventDefault();
-    const form = event.currentTarget;
-    const password = $("reset-password").value;
-    const problem = twice(password, $("reset-repeat").value);
-    if (problem) return showProblem(form, problem);
-    showProblem(form, null);
-    $("reset-button").disabled = true;
-    const answer = await this.app.api.anonymous("/api/auth/new-password/",
-                                                { ...this.reset, password });
-    $("reset-button").disabled = false;
-    if (!answer.ok) return this.app.report(form, answer);
-    form.reset();
+    const answer = await this.send(event.currentTarget, "reset", "/api/auth/new-password/",
+                                   this.reset);
+    if (!answer) return;
     // The link is used up: off the address and out of the history, then to the sign-in.
     history.replaceState(null, "", "#/");
     this.app.showSignIn("");
     this.app.say("Your new password is set. Sign in with it.");
+  }
+
+  /**
+   * A form with a new password (reset, join): the password checked twice in the page, then
+   * sent with `body`. The answer when it was accepted; null when a problem is shown.
+   */
+  async send(form, name, path, body) {
+    const password = $(`${name}-password`).value;
+    const problem = twice(password, $(`${name}-repeat`).value);
+    if (problem) {
+      showProblem(form, problem);
+      return null;
+    }
+    showProblem(form, null);
+    $(`${name}-button`).disabled = true;
+    const answer = await this.app.api.anonymous(path, { ...body, password });
+    $(`${name}-button`).disabled = false;
+    if (!answer.ok) {
+      this.app.report(form, answer);
+      return null;
+    }
+    form.reset();
+    return answer;
   }
 
   // --- #join/<token>: an invitation accepted ---
@@ -97,17 +112,9 @@ export class Passwords {
 
   async join(event) {
     event.preventDefault();
-    const form = event.currentTarget;
-    const password = $("join-password").value;
-    const problem = twice(password, $("join-repeat").value);
-    if (problem) return showProblem(form, problem);
-    showProblem(form, null);
-    $("join-button").disabled = true;
-    const body = { token: this.token, name: $("join-name").value.trim(), password };
-    const answer = await this.app.api.anonymous("/api/invitations/accept/", body);
-    $("join-button").disabled = false;
-    if (!answer.ok) return this.app.report(form, answer);
-    form.reset();
+    const answer = await this.send(event.currentTarget, "join", "/api/invitations/accept/",
+                                   { token: this.token, name: $("join-name").value.trim() });
+    if (!answer) return;
     // Signed in by the answer: into the app, and the used link out of the history.
     history.replaceState(null, "", "#/");
     this.app.signedIn(answer.data);
