@@ -3,14 +3,15 @@
     make bench-mail                  # boots the chapter-7 lab if it is not up
 
 Every measurement runs --runs times (3, the least); each figure is kept as its median, min
-and max over the runs (results.summary). About 4 minutes.
+and max over the runs (results.summary). About 5 minutes.
 
 Per run and per state of the first provider (the SMTP relay): up, refusing, hanging.
 MAILS invitations are made through the two hosts in turn, one every PACE seconds, as a
 school's office would; for each, the time the request took, and the time from sending the
 request to the fake provider keeping the mail (the fakes run on this machine: one clock).
-p50 and p99 of each run. With the relay hanging, the mails that try it pay its timeout:
-the first two (then the breaker sets it aside) and one after each cooldown.
+p50 and p99 of each run. With the relay hanging, the mails that try it pay its timeout
+(the first on each host: the breaker then sets it aside for longer than a state lasts),
+and the mails queued behind them on that host wait too.
 """
 
 import argparse

@@ -205,7 +205,8 @@ CSRF_FAILURE_VIEW = "eduworld.core.errors.csrf_failure"
 
 # --8<-- [start:mail]
 # Mail (chapter 7): the mail role renders this host's mail.json (providers in order, with
-# their secrets, the lease and the breaker). Without the file, mails are queued and wait.
+# their secrets, the lease and the breaker). Without the file, mails are queued and wait:
+# a host that never ran a sender has no lease, and its mails are never taken over.
 MAIL_DEFAULTS = {
     "from": "EduWorld <noreply@eduworld.test>",
     "domain": "eduworld.test",        # the right-hand side of every Message-ID

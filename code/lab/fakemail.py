@@ -34,6 +34,9 @@ from tornado.web import Application, RequestHandler
 
 MODES = ("ok", "refuse", "fail", "hang")
 NOWHERE = "nowhere.eduworld.test"  # the domain whose mailboxes do not exist
+# The domain neither provider can deliver to for now (a temporary failure for that mail
+# alone, by both): a mail that fails everywhere while the mails behind it go.
+BUSY = "busy.eduworld.test"
 SMTP_USER = "eduworld"
 
 
@@ -43,6 +46,10 @@ def log(line):
 
 def nowhere(address):
     return address.rpartition("@")[2].lower() == NOWHERE
+
+
+def busy(address):
+    return address.rpartition("@")[2].lower() == BUSY
 
 
 def listen_socket(address, port):
@@ -150,6 +157,9 @@ class RelayHandler:
         if nowhere(address):
             self.provider.turn_away("rejected", "no such mailbox", address)
             return f"550 5.1.1 <{address}>: no such mailbox"
+        if busy(address):
+            self.provider.turn_away("failed", "busy", address)
+            return f"450 4.2.1 <{address}>: mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -236,6 +246,9 @@ class SendHandler(JsonHandler):
             if nowhere(address):
                 provider.turn_away("rejected", "no such mailbox", address)
                 return self.answer(422, {"error": f"no such mailbox: {address}"})
+            if busy(address):
+                provider.turn_away("failed", "busy", address)
+                return self.answer(503, {"error": f"cannot deliver to {address} now"})
         provider.keep(body["headers"]["Message-ID"], body["to"], body["from"], body["subject"],
                       body["text"])
         self.answer(202, {"id": uuid.uuid4().hex})

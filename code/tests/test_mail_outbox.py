@@ -109,3 +109,13 @@ def test_resets_are_limited_per_address(teacher):
         assert client.post("/api/auth/password-reset/", {"email": teacher.email},
                            format="json").status_code == 202
     assert Mail.objects.filter(kind="password-reset").count() == 3
+
+
+def test_invitations_are_limited_per_teacher_and_day(api):
+    for n in range(50):
+        sent = api.post("/api/invitations/", {"email": f"colleague{n}@school.test"},
+                        format="json")
+        assert sent.status_code == 201, sent.content
+    over = api.post("/api/invitations/", {"email": "one-more@school.test"}, format="json")
+    assert over.status_code == 429 and "try again tomorrow" in over.json()["detail"]
+    assert Mail.objects.count() == 50

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 
 from eduworld.mail.models import Delivery, SenderLease
@@ -113,7 +114,35 @@ def test_with_both_providers_failing_mail_waits_and_goes_when_one_returns(db, fa
     assert outcomes(mail) == [("smtp", "failed"), ("api", "failed")]
     fake_ok.control.set_mode("api", "ok")
     sender.tick()
+    assert kept(fake_ok, mail) == []  # it rests after a round of failures
+    clock.now += 10
+    sender.tick()
     assert [m["provider"] for m in kept(fake_ok, mail)] == ["api"]
+
+
+def test_a_mail_that_no_provider_takes_rests_and_the_mails_behind_it_go(db, fake_ok):
+    clock = Clock()
+    sender = sender_for(fake_ok, clock=clock)
+    stuck = mail_to("pupil@busy.eduworld.test")  # both providers: "not now", for this one
+    behind = [mail_to() for _ in range(3)]
+    sender.tick()
+    assert kept(fake_ok, stuck) == [] and pending().filter(pk=stuck.pk).exists()
+    assert [[m["provider"] for m in kept(fake_ok, mail)] for mail in behind] == [["smtp"]] * 3
+    assert outcomes(stuck) == [("smtp", "failed"), ("api", "failed")]
+    sender.tick()  # resting: not tried again at once
+    assert len(outcomes(stuck)) == 2
+    clock.now += 10
+    sender.tick()
+    assert len(outcomes(stuck)) == 4
+
+
+def test_a_name_with_a_line_break_cannot_break_a_header(db, fake_ok):
+    mail = queue("invitation", "carla@school.eduworld.test", "en",
+                 {"inviter": "Anne\rBcc: everyone@example.org\u2028x", "name": "", "link": "l"})
+    assert mail.subject == "Anne Bcc: everyone@example.org x invites you to EduWorld"
+    sender_for(fake_ok).tick()
+    [message] = kept(fake_ok, mail)
+    assert message["to"] == ["carla@school.eduworld.test"]
 
 
 def test_a_peers_mail_is_sent_only_after_its_lease_ran_out(db, fake_ok):
@@ -137,23 +166,87 @@ def test_a_peers_mail_is_sent_only_after_its_lease_ran_out(db, fake_ok):
     assert Delivery.objects.get(mail=theirs).host == "host2"
 
 
-def test_after_a_start_own_mail_waits_until_the_peer_beats_or_the_lease_runs_out(db, fake_ok):
+def released(host, beat):
+    SenderLease.objects.filter(host="host1").update(
+        state={"released": {host: beat}}, beat=F("beat") + 1)
+
+
+def test_after_a_start_own_mail_waits_until_the_peer_released_its_beat(db, fake_ok):
     clock = Clock()
     SenderLease.objects.create(host="host1", beat=5)
     mine = mail_to()
     sender = sender_for(fake_ok, clock=clock)
     sender.tick()
     assert kept(fake_ok, mine) == []  # host1 may have sent it while this host was away
-    SenderLease.objects.filter(host="host1").update(beat=6)
-    sender.tick()  # host1's beat moved: what it did before that beat is known here now
+    ours = SenderLease.objects.get(host="testhost").beat
+    released("testhost", ours - 1)  # host1 answers, but to an older beat: not yet
+    sender.tick()
+    assert kept(fake_ok, mine) == []
+    released("testhost", ours)  # host1 took over nothing of ours after seeing this beat
+    sender.tick()
     assert [m["provider"] for m in kept(fake_ok, mine)] == ["smtp"]
-    alone = sender_for(fake_ok, clock=clock)  # a start while host1 stays silent
-    later = mail_to()
-    alone.tick()
-    assert kept(fake_ok, later) == []
+
+
+def test_a_start_with_a_silent_peer_waits_one_lease(db, fake_ok):
+    clock = Clock()
+    SenderLease.objects.create(host="host1", beat=5)
+    mine = mail_to()
+    sender = sender_for(fake_ok, clock=clock)
+    sender.tick()
+    clock.now += 19
+    sender.tick()
+    assert kept(fake_ok, mine) == []
+    clock.now += 1
+    sender.tick()
+    assert [m["provider"] for m in kept(fake_ok, mine)] == ["smtp"]
+
+
+def test_a_sender_frozen_longer_than_the_lease_waits_for_the_peer_again(db, fake_ok):
+    clock = Clock()
+    SenderLease.objects.create(host="host1", beat=5)
+    sender = sender_for(fake_ok, clock=clock)
+    sender.tick()
+    released("testhost", SenderLease.objects.get(host="testhost").beat)
+    sender.tick()
+    clock.now += 25  # SIGSTOP, then SIGCONT: host1 may have taken over meanwhile
+    mine = mail_to()
+    sender.tick()
+    assert kept(fake_ok, mine) == []
+    released("testhost", SenderLease.objects.get(host="testhost").beat)
+    sender.tick()
+    assert [m["provider"] for m in kept(fake_ok, mine)] == ["smtp"]
+
+
+def test_a_peer_that_comes_back_gets_its_mails_back_at_once(db, fake_ok):
+    clock = Clock()
+    with override_settings(HOST_NAME="host1"):
+        theirs = [mail_to() for _ in range(3)]
+    SenderLease.objects.create(host="host1", beat=7)
+    sender = sender_for(fake_ok, host="host2", clock=clock)
+    sender.tick()
     clock.now += 20
-    alone.tick()
-    assert [m["provider"] for m in kept(fake_ok, later)] == ["smtp"]
+    # host1 beats again while host2 sends its first mail: host2 sends no second one.
+    original = sender.record
+
+    def record_then_host1_returns(mail, provider, outcome, reason=""):
+        original(mail, provider, outcome, reason)
+        SenderLease.objects.filter(host="host1").update(beat=8)
+
+    sender.record = record_then_host1_returns
+    sender.tick()
+    assert [len(kept(fake_ok, mail)) for mail in theirs] == [1, 0, 0]
+    assert sender.released["host1"] == 8 and sender.state()["taking_over"] == []
+
+
+def test_a_host_without_a_lease_is_never_taken_over(db, fake_ok):
+    clock = Clock()
+    with override_settings(HOST_NAME="somewhere"):
+        theirs = mail_to()
+    sender = sender_for(fake_ok, host="host2", clock=clock)
+    sender.tick()
+    clock.now += 60
+    sender.tick()
+    assert kept(fake_ok, theirs) == []
 
 
 def test_the_sender_beats_and_health_shows_the_outbox(db, fake_ok, client):

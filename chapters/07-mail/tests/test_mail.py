@@ -79,18 +79,40 @@ def test_mail_queued_on_a_host_that_dies_is_sent_by_its_peer_after_the_lease(
     faults.poweroff("host1")
     for name in ("smtp", "api"):
         mail_providers.set_mode(name, "ok")
-    mail.wait_delivered(queued, LEASE + COOLDOWN + 15)
+    mail.wait_delivered(queued, LEASE + 15)
     assert senders_of(chapter_lab, "host2", queued) == ["host2"]
     faults.boot("host1")
-    # host1's sender, back, first learns from host2's beat what host2 sent of its mails;
-    # then it sends its own mail again: a new one goes, the old ones do not go twice.
     chapter_lab.wait_until_serving("host1", 90)
     later = message_ids([mail.invite(chapter_lab.api("host1").sign_in())[0]])
-    mail.wait_delivered(later, 60)
+    mail.wait_delivered(later, 60)  # host1 sends its own mail again, and not the old ones
     chapter_lab.wait_until_identical(30)
     assert mail.copies(queued + later) == {mid: 1 for mid in queued + later}
     assert senders_of(chapter_lab, "host1", later) == ["host1"]
 # --8<-- [end:host-dies]
+
+
+# --8<-- [start:host-returns]
+def test_a_host_that_returns_while_its_peer_sends_for_it_gets_each_mail_sent_once(
+        chapter_lab, mail_providers, faults):
+    host1, _ = sign_in_both(chapter_lab)
+    for name in ("smtp", "api"):  # the mails stay queued, first on host1, then on host2
+        mail_providers.set_mode(name, "fail")
+    queued = message_ids(mail.invite(host1)[0] for _ in range(10))
+    chapter_lab.wait_until_identical(30)
+    faults.poweroff("host1")
+    wait_for(lambda: senders_state(chapter_lab, "host2").get("taking_over") == ["host1"],
+             LEASE + 15, "host2 to take over host1's mails")
+    faults.boot("host1")  # host1 is back while host2 holds every one of its mails
+    chapter_lab.wait_until_serving("host1", 90)
+    wait_for(lambda: senders_state(chapter_lab, "host2").get("taking_over") == [], 30,
+             "host2 to give host1's mails back")
+    for name in ("smtp", "api"):
+        mail_providers.set_mode(name, "ok")
+    mail.wait_delivered(queued, 90)  # a mail that failed rests up to 60 s, then goes
+    chapter_lab.wait_until_identical(30)
+    assert mail.copies(queued) == {mid: 1 for mid in queued}
+    assert senders_of(chapter_lab, "host1", queued) == ["host1"]
+# --8<-- [end:host-returns]
 
 
 def senders_of(lab, host, ids):
@@ -106,8 +128,9 @@ def senders_of(lab, host, ids):
 
 def test_without_partitions_every_mail_arrives_exactly_once(chapter_lab, mail_providers,
                                                             faults):
-    """Mails from both hosts while the relay takes turns failing, one sender restarts and
-    the other is frozen for a moment: each mail reaches a provider once."""
+    """Mails from both hosts while the relay takes turns failing, one sender restarts, and
+    the other is frozen for longer than the lease, with mail queued (its peer sends it):
+    each mail reaches a provider once."""
     apis = sign_in_both(chapter_lab)
     sent = []
     for mode in ("ok", "refuse", "hang", "fail", "ok"):
@@ -117,8 +140,10 @@ def test_without_partitions_every_mail_arrives_exactly_once(chapter_lab, mail_pr
             chapter_lab.console("host2", "systemctl", "restart", "eduworld-mail")
         if mode == "fail":
             faults.pause("host1", "mail")
-            sent += [mail.invite(apis[0])[0] for _ in range(3)]
-            faults.resume("host1", "mail")
+            frozen = [mail.invite(apis[0])[0] for _ in range(3)]
+            mail.wait_delivered(message_ids(frozen), LEASE + 15)  # host2 sent them
+            faults.resume("host1", "mail")  # host1 must not send them again
+            sent += frozen
     ids = message_ids(sent)
     mail.wait_delivered(ids, 90)
     chapter_lab.wait_until_identical(30)
@@ -150,7 +175,6 @@ def test_during_a_partition_duplicates_are_bounded_by_the_mails_in_flight(
     assert all(copies[mid] == 1 for mid in during), copies
     assert all(1 <= copies[mid] <= 2 for mid in in_flight), copies
     twice = [mid for mid in in_flight if copies[mid] == 2]
-    assert len(twice) <= len(in_flight)
     for mid in twice:  # a duplicate is recognisable: same Message-ID, same mail
         first, second = [m for m in mail.kept() if m["message_id"] == mid]
         assert (first["to"], first["subject"], first["text"]) == \

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from eduworld.core.idempotency import new_id
+from eduworld.db.locks import xact_lock
 from eduworld.mail.models import Delivery, Mail
 from eduworld.mail.outbox import LANGUAGE_CHOICES, language_of, queue
 
@@ -29,6 +30,7 @@ from .models import Invitation, User, normalise_email
 from .serializers import UserSerializer
 
 INVITATION_DAYS = 14
+INVITATIONS_PER_DAY = 50  # per teacher: a school's staff, not a mailing list
 RESETS_PER_HOUR = 3  # per address, counted on both hosts (mails are replicated rows)
 SIGNER = signing.Signer(salt="eduworld.invitation")
 
@@ -86,6 +88,11 @@ class InvitationsView(APIView):
         email = normalise_email(form.validated_data["email"])
         if User.objects.filter(email=email).exists():
             raise exceptions.ValidationError({"email": ["This colleague already has an account."]})
+        today = Invitation.objects.filter(invited_by=request.user,
+                                          created__gte=timezone.now() - timedelta(days=1))
+        if today.count() >= INVITATIONS_PER_DAY:
+            raise exceptions.Throttled(detail=f"You sent {INVITATIONS_PER_DAY} invitations in "
+                                              "the last day: try again tomorrow.")
         language = form.validated_data.get("language") or language_of(
             request.user.preferences.get("language"), "nl")
         invitation_id = new_id(request)  # a retry on the other host: the same invitation
@@ -120,10 +127,14 @@ class JoinView(APIView):
             raise exceptions.ValidationError(
                 {"detail": "This invitation was accepted already: sign in instead."})
         checked_password(form.validated_data["password"], User(email=invitation.email))
-        user = User.objects.create_user(
-            invitation.email, form.validated_data["password"],
-            name=form.validated_data.get("name") or invitation.name,
-            preferences={"language": invitation.language})
+        try:
+            user = User.objects.create_user(
+                invitation.email, form.validated_data["password"],
+                name=form.validated_data.get("name") or invitation.name,
+                preferences={"language": invitation.language})
+        except ValidationError:  # the same invitation accepted at the same moment, here
+            raise exceptions.ValidationError(
+                {"detail": "This invitation was accepted already: sign in instead."}) from None
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -163,6 +174,7 @@ class PasswordResetView(APIView):
         form.is_valid(raise_exception=True)
         email = normalise_email(form.validated_data["email"])
         user = User.objects.filter(email=email, is_active=True).first()
+        xact_lock(f"password-reset:{email}")  # one count at a time on this host
         recent = Mail.objects.filter(kind="password-reset", to=email,
                                      created__gte=timezone.now() - timedelta(hours=1)).count()
         if user is not None and recent < RESETS_PER_HOUR:

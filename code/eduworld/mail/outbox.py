@@ -30,9 +30,11 @@ def queue(kind, to, language, context, mail_id=None):
     language = language_of(language)
     rendered = render_to_string(f"mail/{kind}.{language}.txt", context)
     first, _, text = rendered.lstrip().partition("\n")
+    # One line, whatever a teacher put in a name: no line breaks or controls in a header.
+    subject = " ".join(first.removeprefix("Subject:").split())
+    subject = "".join(c for c in subject if c.isprintable())[:200]
     mail = Mail(host=settings.HOST_NAME, kind=kind, language=language,
-                sender=settings.MAIL["from"], to=to, subject=first.removeprefix("Subject:").strip(),
-                text=text.strip() + "\n")
+                sender=settings.MAIL["from"], to=to, subject=subject, text=text.strip() + "\n")
     if mail_id is not None:
         mail.id = mail_id
     mail.save(force_insert=True)
