@@ -216,6 +216,7 @@ MAIL_DEFAULTS = {
     "breaker_failures": 2,            # failures in a row that set a provider aside
     "breaker_cooldown_seconds": 15,   # ... for this long, then one mail tries it again
     "poll_seconds": 1.0,
+    "invitations_per_day": 50,        # per teacher: a school's staff, not a mailing list
 }
 MAIL_CONFIG = Path(env("MAIL_CONFIG", "/etc/eduworld/mail.json"))
 if "EDUWORLD_MAIL_CONFIG" in os.environ and not MAIL_CONFIG.exists():

@@ -53,16 +53,18 @@ def test_a_failing_first_provider_costs_requests_nothing_and_mail_goes_through_t
     assert slowest < REQUEST_BOUND, f"an invitation took {slowest:.2f} s with smtp {mode}"
     delivered = mail.wait_delivered(message_ids(i for i, _ in sent), 60)
     assert set(mail.providers_of(delivered)) == {"api"}
-    # The relay is back: after its cooldown one mail tries it, and mail returns to it.
+    # The relay is back: after its cooldown one mail tries it, and mail returns to it, on
+    # each host (each sender has its own breakers).
     mail_providers.set_mode("smtp", "ok")
 
-    def back_to_smtp():
-        invitation, _ = mail.invite(apis[0])
+    def back_to_smtp(api):
+        invitation, _ = mail.invite(api)
         latest = mail.wait_delivered([invitation["mail"]["message_id"]], 30)
         return mail.providers_of(latest) == ["smtp"]
 
-    wait_for(back_to_smtp, COOLDOWN + 2 * TIMEOUT + 10, "mail to go through smtp again",
-             interval=1)
+    for api in apis:
+        wait_for(lambda a=api: back_to_smtp(a), COOLDOWN + 2 * TIMEOUT + 10,
+                 f"mail from {api.host} to go through smtp again", interval=1)
     after = [mail.invite(apis[n % 2])[0] for n in range(4)]
     assert set(mail.providers_of(mail.wait_delivered(message_ids(after), 30))) == {"smtp"}
 # --8<-- [end:provider-fails]

@@ -30,7 +30,6 @@ from .models import Invitation, User, normalise_email
 from .serializers import UserSerializer
 
 INVITATION_DAYS = 14
-INVITATIONS_PER_DAY = 50  # per teacher: a school's staff, not a mailing list
 RESETS_PER_HOUR = 3  # per address, counted on both hosts (mails are replicated rows)
 SIGNER = signing.Signer(salt="eduworld.invitation")
 
@@ -90,9 +89,10 @@ class InvitationsView(APIView):
             raise exceptions.ValidationError({"email": ["This colleague already has an account."]})
         today = Invitation.objects.filter(invited_by=request.user,
                                           created__gte=timezone.now() - timedelta(days=1))
-        if today.count() >= INVITATIONS_PER_DAY:
-            raise exceptions.Throttled(detail=f"You sent {INVITATIONS_PER_DAY} invitations in "
-                                              "the last day: try again tomorrow.")
+        limit = settings.MAIL["invitations_per_day"]
+        if today.count() >= limit:
+            raise exceptions.Throttled(detail=f"You sent {limit} invitations in the last day: "
+                                              "try again tomorrow.")
         language = form.validated_data.get("language") or language_of(
             request.user.preferences.get("language"), "nl")
         invitation_id = new_id(request)  # a retry on the other host: the same invitation
