@@ -101,25 +101,30 @@ def start_time(pid):
     return fields[19] if fields else None
 
 
-def nspawn_pid(host):
-    """The host's systemd-nspawn, or None: a pid file that names any other process (left from
-    before a reboot, say) is ignored, so nothing unrelated is ever killed."""
-    path = nspawn_pid_file(host)
-    if not path.exists():
-        return None
+def write_pid_file(path, pid):
+    """The pid with its start time: together they name one process (see pid_from_file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{pid} {start_time(pid)}\n")
+
+
+def pid_from_file(path, *marks):
+    """The process a pid file names, or None: a file that names any other process (left from
+    before a reboot, say: another start time, or a command line without every mark) is
+    ignored, so nothing unrelated is ever killed."""
     try:
         pid, started = path.read_text().split()
-    except ValueError:  # empty or garbled: nothing to trust
-        return None
-    try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # gone, or a file empty or garbled
         return None
-    # Before its exec the launcher is `sh -c "...; exec systemd-nspawn ... --machine HOST"`.
-    if start_time(pid) != started or b"systemd-nspawn" not in command \
-            or f"--machine {host} ".encode() not in command:
+    if start_time(pid) != started or not all(mark.encode() in command for mark in marks):
         return None
     return int(pid)
+
+
+def nspawn_pid(host):
+    """The host's systemd-nspawn, or None."""
+    # Before its exec the launcher is `sh -c "...; exec systemd-nspawn ... --machine HOST"`.
+    return pid_from_file(nspawn_pid_file(host), "systemd-nspawn", f"--machine {host} ")
 
 
 def boot(host):
@@ -132,7 +137,6 @@ def boot(host):
     for cgroup in cgroups(host):
         cgroup.mkdir(exist_ok=True)
     log_file(host).parent.mkdir(parents=True, exist_ok=True)
-    nspawn_pid_file(host).parent.mkdir(parents=True, exist_ok=True)
     enter_cgroups = "; ".join(f"echo $$ > {c}/cgroup.procs" for c in cgroups(host))
     nspawn = ["systemd-nspawn", "--boot", "--directory", str(disk), "--machine", host,
               f"--network-namespace-path=/run/netns/{config.netns(host)}", "--register=no",
@@ -146,7 +150,7 @@ def boot(host):
         process = subprocess.Popen(
             ["sh", "-c", f"{enter_cgroups}; exec {' '.join(nspawn)}"], env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    nspawn_pid_file(host).write_text(f"{process.pid} {start_time(process.pid)}\n")
+    write_pid_file(nspawn_pid_file(host), process.pid)
     wait_for(lambda: pid1(host) or process.poll() is not None, 30, f"{host} to start systemd")
     if process.poll() is not None:
         raise LabError(f"{host} did not boot; its console log: {log_file(host)}\n"

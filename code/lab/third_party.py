@@ -6,14 +6,15 @@ tests reach their control listener directly; the hosts reach the providers over 
 bridge, and nothing else does.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from . import config, hosts, network, provision
 from .fakemail import FakeMail
+from .polling import wait_for
 from .shell import LabError
 
 PID_FILE = config.RUN / "fakemail.pid"
@@ -22,15 +23,8 @@ CONTROL_URL = f"http://{config.MAIL_ADDRESS}:{config.MAIL_PORTS['control']}"
 
 
 def pid():
-    """The fake providers' process, or None (a stale pid file names nothing of ours)."""
-    try:
-        number, started = PID_FILE.read_text().split()
-        command = Path(f"/proc/{number}/cmdline").read_bytes()
-    except (FileNotFoundError, ValueError):
-        return None
-    if hosts.start_time(number) != started or b"lab.fakemail" not in command:
-        return None
-    return int(number)
+    """The fake providers' process, or None."""
+    return hosts.pid_from_file(PID_FILE, "lab.fakemail")
 
 
 def start(timeout=15):
@@ -48,26 +42,23 @@ def start(timeout=15):
     with open(LOG, "w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
                                    start_new_session=True)
-    PID_FILE.parent.mkdir(parents=True, exist_ok=True)
-    PID_FILE.write_text(f"{process.pid} {hosts.start_time(process.pid)}")
-    deadline = time.monotonic() + timeout
-    while "fake providers ready" not in LOG.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop()
-            raise LabError(f"the fake mail providers did not start (log: {LOG}):\n"
-                           + LOG.read_text()[-2000:])
-        time.sleep(0.1)
+    hosts.write_pid_file(PID_FILE, process.pid)
+    with contextlib.suppress(TimeoutError):  # said below, with the log
+        wait_for(lambda: process.poll() is not None or "fake providers ready" in LOG.read_text(),
+                 timeout, "the fake mail providers' ready line")
+    if process.poll() is not None or "fake providers ready" not in LOG.read_text():
+        stop()
+        raise LabError(f"the fake mail providers did not start (log: {LOG}):\n"
+                       + LOG.read_text()[-2000:])
 
 
 def stop():
     number = pid()
     if number:
         os.kill(number, 15)
-        for _ in range(50):
-            if not pid():
-                break
-            time.sleep(0.1)
-        else:
+        try:
+            wait_for(lambda: not pid(), 5, "the fake mail providers to stop")
+        except TimeoutError:
             os.kill(number, 9)
     PID_FILE.unlink(missing_ok=True)
 

@@ -32,6 +32,7 @@ from .serializers import UserSerializer
 INVITATION_DAYS = 14
 RESETS_PER_HOUR = 3  # per address, counted on both hosts (mails are replicated rows)
 SIGNER = signing.Signer(salt="eduworld.invitation")
+ACCEPTED = "This invitation was accepted already: sign in instead."
 
 
 def app_link(fragment):
@@ -41,7 +42,7 @@ def app_link(fragment):
 def mail_state(mail):
     """What became of a mail, for the teacher: queued, sent (by which provider) or rejected
     (with the provider's reason). Attempts that failed and were retried are counted."""
-    deliveries = list(mail.deliveries.order_by("at"))
+    deliveries = sorted(mail.deliveries.all(), key=lambda d: d.at)  # prefetched for a list
     final = next((d for d in deliveries if d.outcome in Delivery.FINAL), None)
     return {"message_id": mail.message_id,
             "state": final.outcome if final else "queued",
@@ -75,7 +76,8 @@ class InvitationsView(APIView):
                    summary="The invitations this teacher sent, and what became of each mail")
     def get(self, request):
         invitations = (Invitation.objects.filter(invited_by=request.user)
-                       .select_related("mail").order_by("-created")[:100])
+                       .select_related("mail").prefetch_related("mail__deliveries")
+                       .order_by("-created")[:100])
         return Response(InvitationSerializer(invitations, many=True).data)
 
     # --8<-- [start:invite]
@@ -124,8 +126,7 @@ class JoinView(APIView):
         form.is_valid(raise_exception=True)
         invitation = self.invitation(form.validated_data["token"])
         if User.objects.filter(email=invitation.email).exists():
-            raise exceptions.ValidationError(
-                {"detail": "This invitation was accepted already: sign in instead."})
+            raise exceptions.ValidationError({"detail": ACCEPTED})
         checked_password(form.validated_data["password"], User(email=invitation.email))
         try:
             user = User.objects.create_user(
@@ -133,8 +134,7 @@ class JoinView(APIView):
                 name=form.validated_data.get("name") or invitation.name,
                 preferences={"language": invitation.language})
         except ValidationError:  # the same invitation accepted at the same moment, here
-            raise exceptions.ValidationError(
-                {"detail": "This invitation was accepted already: sign in instead."}) from None
+            raise exceptions.ValidationError({"detail": ACCEPTED}) from None
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 

@@ -71,12 +71,10 @@ class Smtp:
             smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as err:
             code, text = next(iter(err.recipients.values()))
-            reason = f"{code} {text.decode(errors='replace')}"
-            if code >= 500 and ADDRESS_REFUSED.match(text.decode(errors="replace")):
-                raise Rejected(reason) from None  # this address, for good (RFC 3463)
-            raise Failed(reason) from None
-        except smtplib.SMTPNotSupportedError as err:  # an address this relay cannot carry
-            raise Failed(f"not supported: {err}") from None
+            text = text.decode(errors="replace")
+            if code >= 500 and ADDRESS_REFUSED.match(text):
+                raise Rejected(f"{code} {text}") from None  # this address, for good (RFC 3463)
+            raise Failed(f"{code} {text}") from None
         except smtplib.SMTPResponseException as err:
             raise Failed(f"{err.smtp_code} {err.smtp_error.decode(errors='replace')}") from None
         except (OSError, smtplib.SMTPException) as err:

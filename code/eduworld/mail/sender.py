@@ -224,9 +224,14 @@ class Sender:
             try:
                 self.beat()
             except Exception as err:  # noqa: BLE001 - the database may be restarting
-                log.error("beat: %s", str(err).strip().splitlines()[0] if str(err) else err)
+                log.error("beat: %s", first_line(err))
                 connection.close()
             time.sleep(0.25)
+
+
+def first_line(err):
+    text = str(err).strip()
+    return text.splitlines()[0] if text else repr(err)
 
 
 def pending():
@@ -261,7 +266,7 @@ def run(poll_seconds=1.0):
             for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
                 pass
         except Exception as err:  # noqa: BLE001 - the sender outlives a database restart
-            log.error("sender: %s", str(err).strip().splitlines()[0] if str(err) else err)
+            log.error("sender: %s", first_line(err))
             connection.close()
             if listener is not None:
                 listener.close()
